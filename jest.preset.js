@@ -1,0 +1,13 @@
+// Shared Jest settings: ts-jest in isolated mode (transpile only, decorator metadata kept) keeps
+// test start-up fast on two cores; `tsc --noEmit` in the lint step does the type checking.
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json', isolatedModules: true }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@tyto/contracts$': '<rootDir>/../../libs/contracts/src/index.ts',
+    '^@tyto/collector$': '<rootDir>/../../libs/collector/src/index.ts',
+  },
+};

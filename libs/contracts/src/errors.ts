@@ -1,0 +1,31 @@
+/**
+ * Error codes the client may branch on. Every HTTP error body is `{ error, code, details }`;
+ * the hub maps each code to its status in one place (apps/api/src/common/errors).
+ */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'VALIDATION_FAILED',
+  'MALFORMED_JSON',
+  'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+  'SESSION_EXPIRED',
+  'FORBIDDEN',
+  'CSRF_CHECK_FAILED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PAYLOAD_TOO_LARGE',
+  'RATE_LIMITED',
+  'INTERNAL_ERROR',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The one error body shape of the REST API. */
+export interface ErrorBody {
+  /** Human-readable message. */
+  error: string;
+  /** Stable machine-readable code. */
+  code: ErrorCode | string;
+  /** Extra structured information (validation issues, retry delay, …); `{}` when none. */
+  details: Record<string, unknown>;
+}
