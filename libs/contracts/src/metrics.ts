@@ -214,3 +214,8 @@ export const METRICS_SECTIONS = [
   'docker',
   'systemd',
 ] as const satisfies readonly (keyof MetricsSnapshot)[];
+
+export const StreamQuerySchema = z.object({
+  agent_id: z.string().min(1).max(128).optional(),
+});
+export type StreamQuery = z.infer<typeof StreamQuerySchema>;

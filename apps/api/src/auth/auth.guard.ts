@@ -1,0 +1,65 @@
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { CSRF_HEADER, hasPermission, SESSION_COOKIE } from '@tyto/contracts';
+import { ACCESS_KEY, type Access } from '../common/access.decorator';
+import { AppError, forbidden, unauthenticated } from '../common/errors';
+import type { AuthedRequest } from '../common/principal';
+import { AuthService } from './auth.service';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Reads one cookie without pulling in a parser for the single cookie the hub sets. */
+export function readCookie(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name)
+      return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return null;
+}
+
+/**
+ * The one global guard. Every route declares its access with `@Auth(...)`; a route without it
+ * is refused (fail closed). Tokens come from `Authorization: Bearer` or the HttpOnly session
+ * cookie; a cookie-authenticated write must also carry the CSRF header.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly logger = new Logger(AuthGuard.name);
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [
+      ctx.getHandler(),
+      ctx.getClass(),
+    ]);
+    const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+    if (!access) {
+      this.logger.error(`${req.method} ${req.path} declares no access rule; refused`);
+      throw forbidden('Route declares no permission');
+    }
+    if (access === 'public') return true;
+
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? null;
+    const cookie = bearer ? null : readCookie(req.headers.cookie, SESSION_COOKIE);
+    const token = bearer ?? cookie;
+    if (!token) throw unauthenticated();
+    const principal = await this.auth.authenticate(token);
+    if (!principal) throw new AppError(401, 'SESSION_EXPIRED', 'Session is invalid or has expired');
+    if (cookie && !SAFE_METHODS.has(req.method) && req.headers[CSRF_HEADER] === undefined) {
+      throw new AppError(
+        403,
+        'CSRF_CHECK_FAILED',
+        `Cookie-authenticated writes need the ${CSRF_HEADER} header`,
+      );
+    }
+    req.principal = principal;
+    if (access === 'session' || hasPermission(principal.grants, access)) return true;
+    throw forbidden('Insufficient permissions', { required: access });
+  }
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthGuard } from './auth.guard';
+import { AuthService } from './auth.service';
+import { SessionEntity } from './session.entity';
+import { SessionsRepository } from './sessions.repository';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([SessionEntity]), UsersModule],
+  controllers: [AuthController],
+  providers: [SessionsRepository, AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AuthService],
+})
+export class AuthModule {}

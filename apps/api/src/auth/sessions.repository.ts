@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LessThan, Not, Repository } from 'typeorm';
+import { SessionEntity } from './session.entity';
+
+@Injectable()
+export class SessionsRepository {
+  constructor(@InjectRepository(SessionEntity) private readonly repo: Repository<SessionEntity>) {}
+
+  save(session: SessionEntity): Promise<SessionEntity> {
+    return this.repo.save(session);
+  }
+
+  /** The session with its user and the user's roles, in one query. */
+  findByTokenHash(tokenHash: string): Promise<SessionEntity | null> {
+    return this.repo.findOne({ where: { tokenHash }, relations: { user: { roles: true } } });
+  }
+
+  async touch(id: string, at: string): Promise<void> {
+    await this.repo.update({ id }, { lastSeenAt: at });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.repo.delete({ id });
+  }
+
+  /** Ends every session of a user, or every one but `exceptId`. */
+  async deleteForUser(userId: string, exceptId?: string): Promise<void> {
+    await this.repo.delete(exceptId ? { userId, id: Not(exceptId) } : { userId });
+  }
+
+  async deleteExpired(now: string): Promise<void> {
+    await this.repo.delete({ expiresAt: LessThan(now) });
+  }
+}

@@ -1,0 +1,82 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config';
+
+const dir = () => mkdtempSync(path.join(tmpdir(), 'tyto-config-'));
+
+describe(loadConfig.name, () => {
+  it('applies the documented defaults', () => {
+    const d = dir();
+    const c = loadConfig({ TYTO_DATA_DIR: d }, '/web');
+    expect(c).toMatchObject({
+      port: 8080,
+      dataDir: d,
+      databaseUrl: null,
+      adminPassword: null,
+      logLevel: 'info',
+      sampleInterval: 5,
+      webDir: '/web',
+      allowRegistration: false,
+      passwordMinLength: 12,
+    });
+  });
+
+  it.each([
+    ['TYTO_PORT', 'abc'],
+    ['TYTO_PORT', '70000'],
+    ['TYTO_DATABASE_URL', 'mysql://x'],
+    ['TYTO_LOG_LEVEL', 'chatty'],
+    ['TYTO_SAMPLE_INTERVAL', '0'],
+    ['TYTO_SESSION_TTL', '5 weeks'],
+    ['TYTO_ALLOW_REGISTRATION', 'maybe'],
+    ['TYTO_ADMIN_PASSWORD', 'short'],
+  ])('stops on a bad %s (%s) with one line naming it', (name, value) => {
+    const run = () => loadConfig({ TYTO_DATA_DIR: dir(), [name]: value }, null);
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(new RegExp(`^${name}: `));
+    try {
+      run();
+    } catch (e) {
+      expect((e as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('never echoes a database password', () => {
+    expect(() =>
+      loadConfig({ TYTO_DATA_DIR: dir(), TYTO_DATABASE_URL: 'mysql://u:secret@h/db' }, null),
+    ).toThrow(/^(?!.*secret)/);
+  });
+
+  it('accepts a PostgreSQL URL and durations', () => {
+    const c = loadConfig(
+      {
+        TYTO_DATA_DIR: dir(),
+        TYTO_DATABASE_URL: 'postgres://u@127.0.0.1:5432/tyto',
+        TYTO_SESSION_TTL: '2h',
+        TYTO_SESSION_IDLE_TIMEOUT: '90',
+      },
+      null,
+    );
+    expect(c).toMatchObject({
+      databaseUrl: 'postgres://u@127.0.0.1:5432/tyto',
+      sessionTtl: 7200,
+      sessionIdleTimeout: 90,
+    });
+  });
+
+  it('reads tyto.yaml in the data dir, with the environment winning', () => {
+    const d = dir();
+    writeFileSync(path.join(d, 'tyto.yaml'), 'port: 9090\nlog_level: debug\n');
+    expect(loadConfig({ TYTO_DATA_DIR: d }, null)).toMatchObject({ port: 9090, logLevel: 'debug' });
+    expect(loadConfig({ TYTO_DATA_DIR: d, TYTO_PORT: '7070' }, null).port).toBe(7070);
+  });
+
+  it('rejects unknown keys and bad values in tyto.yaml', () => {
+    const d = dir();
+    writeFileSync(path.join(d, 'tyto.yaml'), 'prot: 9090\n');
+    expect(() => loadConfig({ TYTO_DATA_DIR: d }, null)).toThrow(/unknown setting 'prot'/);
+    writeFileSync(path.join(d, 'tyto.yaml'), 'port: lots\n');
+    expect(() => loadConfig({ TYTO_DATA_DIR: d }, null)).toThrow(/^TYTO_PORT: /);
+  });
+});

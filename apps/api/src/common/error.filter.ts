@@ -1,0 +1,98 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { ErrorBody, ErrorCode } from '@tyto/contracts';
+import type { Response } from 'express';
+import { AppError } from './errors';
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  429: 'RATE_LIMITED',
+};
+
+/** Errors thrown by body-parser carry a `type` and a status instead of being HttpExceptions. */
+interface BodyParserError extends Error {
+  type: string;
+  status: number;
+}
+const isBodyParserError = (e: unknown): e is BodyParserError =>
+  e instanceof Error &&
+  typeof (e as BodyParserError).type === 'string' &&
+  typeof (e as BodyParserError).status === 'number';
+
+/** Maps any error to a status and the `{error, code, details}` body. */
+export function toErrorBody(exception: unknown): { status: number; body: ErrorBody } {
+  if (exception instanceof AppError) {
+    return {
+      status: exception.status,
+      body: { error: exception.message, code: exception.code, details: exception.details },
+    };
+  }
+  if (isBodyParserError(exception)) {
+    if (exception.type === 'entity.parse.failed') {
+      return {
+        status: 400,
+        body: { error: 'Request body is not valid JSON', code: 'MALFORMED_JSON', details: {} },
+      };
+    }
+    if (exception.type === 'entity.too.large') {
+      return {
+        status: 413,
+        body: { error: 'Request body too large', code: 'PAYLOAD_TOO_LARGE', details: {} },
+      };
+    }
+    if (exception.status >= 400 && exception.status < 500) {
+      return {
+        status: exception.status,
+        body: {
+          error: exception.message,
+          code: CODE_BY_STATUS[exception.status] ?? 'BAD_REQUEST',
+          details: {},
+        },
+      };
+    }
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status < 500) {
+      // Nest's own message for an unknown route is "Cannot GET /x", which is fine to show.
+      return {
+        status,
+        body: {
+          error: exception.message,
+          code: CODE_BY_STATUS[status] ?? 'BAD_REQUEST',
+          details: {},
+        },
+      };
+    }
+  }
+  return {
+    status: 500,
+    body: { error: 'Internal server error', code: 'INTERNAL_ERROR', details: {} },
+  };
+}
+
+/** The one global filter: every error leaves the hub as `{error, code, details}`. */
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const { status, body } = toErrorBody(exception);
+    if (status >= 500) {
+      // The client gets a generic message; the stack (which may hold SQL) stays in the log.
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(status).json(body);
+  }
+}

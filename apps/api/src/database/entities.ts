@@ -1,0 +1,6 @@
+import { SessionEntity } from '../auth/session.entity';
+import { RoleEntity } from '../roles/role.entity';
+import { UserEntity } from '../users/user.entity';
+
+/** Every entity of the hub; the migration check compares this model with both migration sets. */
+export const ENTITIES = [RoleEntity, UserEntity, SessionEntity];

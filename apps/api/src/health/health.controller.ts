@@ -1,0 +1,19 @@
+import { Controller, Get } from '@nestjs/common';
+import type { HealthResponse } from '@tyto/contracts';
+import { Auth } from '../common/access.decorator';
+import { TYTO_VERSION } from '../common/version';
+
+const startedAt = Date.now();
+
+@Controller('health')
+export class HealthController {
+  @Get()
+  @Auth('public')
+  health(): HealthResponse {
+    return {
+      status: 'ok',
+      version: TYTO_VERSION,
+      uptime: Math.floor((Date.now() - startedAt) / 1000),
+    };
+  }
+}
