@@ -1,0 +1,22 @@
+# Hub image: builds the hub and the web app, then runs them on a slim Node 20 base.
+FROM node:20-bookworm AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+ENV NX_DAEMON=false NX_NO_CLOUD=true NG_CLI_ANALYTICS=false
+RUN npx nx run-many -t build -p api web --configuration=production \
+ && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim
+WORKDIR /opt/tyto
+ENV NODE_ENV=production TYTO_DATA_DIR=/var/lib/tyto TYTO_PORT=8080
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY package.json ./
+RUN mkdir -p /var/lib/tyto && chown node:node /var/lib/tyto
+USER node
+EXPOSE 8080
+VOLUME /var/lib/tyto
+HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:8080/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "dist/apps/api/main.js"]
