@@ -14,7 +14,7 @@ import { FileReader } from './read';
 
 describe(parseMounts.name, () => {
   it('decodes the octal escapes used for spaces', () => {
-    const mounts = parseMounts(fixtureText('host-workstation', 'proc', 'self', 'mounts'));
+    const mounts = parseMounts(fixtureText('host-workstation', 'proc', '1', 'mounts'));
     expect(mounts).toContainEqual({
       device: '/dev/sdb1',
       mountpoint: '/media/usb stick',
@@ -26,7 +26,7 @@ describe(parseMounts.name, () => {
 describe(selectMounts.name, () => {
   it('keeps real filesystems once per device and drops pseudo, snap and container mounts', () => {
     const mounts = selectMounts(
-      parseMounts(fixtureText('host-workstation', 'proc', 'self', 'mounts')),
+      parseMounts(fixtureText('host-workstation', 'proc', '1', 'mounts')),
     );
     expect(mounts.map((m) => `${m.mountpoint} ${m.fstype}`)).toEqual([
       '/ ext4',
