@@ -1,0 +1,78 @@
+import * as z from 'zod';
+
+/** Letters, digits and `. _ @ -`; unique without regard to case. */
+export const UsernameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .regex(/^[\p{L}\p{N}._@-]+$/u, 'may contain only letters, digits and . _ @ -');
+
+export const EmailSchema = z.email().max(254);
+
+/**
+ * Bounds only: the minimum length is the hub's policy (TYTO_PASSWORD_MIN_LENGTH, answered with
+ * WEAK_PASSWORD); the maximum keeps hashing cost bounded.
+ */
+export const PasswordSchema = z.string().min(1).max(1024);
+
+export const AuthProviderSchema = z.enum(['local', 'ldap', 'oidc']);
+export type AuthProvider = z.infer<typeof AuthProviderSchema>;
+
+/** A role id as sent in `roles` arrays (`admin`, `alert-manager`). */
+export const RoleIdSchema = z.string().min(1).max(64);
+
+export const UserSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  email: z.string().nullable(),
+  /** Role ids. */
+  roles: z.array(z.string()),
+  auth_provider: AuthProviderSchema,
+  /** A disabled user cannot sign in and has no sessions. */
+  disabled: z.boolean(),
+  /** ISO 8601 UTC. */
+  created_at: z.string(),
+  /** ISO 8601 UTC, null before the first sign-in. */
+  last_login: z.string().nullable(),
+});
+export type User = z.infer<typeof UserSchema>;
+
+export const UserListResponseSchema = z.object({ users: z.array(UserSchema) });
+export type UserListResponse = z.infer<typeof UserListResponseSchema>;
+
+export const CreateUserRequestSchema = z.strictObject({
+  username: UsernameSchema,
+  password: PasswordSchema,
+  email: EmailSchema.nullable().optional(),
+  /** Role ids; `["viewer"]` when omitted. */
+  roles: z.array(RoleIdSchema).max(64).default(['viewer']),
+});
+export type CreateUserRequest = z.infer<typeof CreateUserRequestSchema>;
+
+/** Every field optional; `disabled: false` re-enables a disabled user. */
+export const UpdateUserRequestSchema = z.strictObject({
+  email: EmailSchema.nullable().optional(),
+  roles: z.array(RoleIdSchema).max(64).optional(),
+  disabled: z.boolean().optional(),
+});
+export type UpdateUserRequest = z.infer<typeof UpdateUserRequestSchema>;
+
+export const ResetPasswordRequestSchema = z.strictObject({ new_password: PasswordSchema });
+export type ResetPasswordRequest = z.infer<typeof ResetPasswordRequestSchema>;
+
+export const RegisterRequestSchema = z.strictObject({
+  username: UsernameSchema,
+  password: PasswordSchema,
+  email: EmailSchema.nullable().optional(),
+});
+export type RegisterRequest = z.infer<typeof RegisterRequestSchema>;
+
+export const UpdateMeRequestSchema = z.strictObject({ email: EmailSchema.nullable().optional() });
+export type UpdateMeRequest = z.infer<typeof UpdateMeRequestSchema>;
+
+export const ChangePasswordRequestSchema = z.strictObject({
+  current_password: z.string().min(1).max(1024),
+  new_password: PasswordSchema,
+});
+export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequestSchema>;
