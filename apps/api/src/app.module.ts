@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import type { TytoConfig } from './common/config';
 import { ConfigModule } from './common/config.module';
@@ -21,6 +22,7 @@ export class AppModule {
         EventEmitterModule.forRoot({ wildcard: false, maxListeners: 1000 }),
         DatabaseModule,
         HealthModule,
+        AuditModule,
         RolesModule,
         UsersModule,
         AuthModule,

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { CSRF_HEADER, hasPermission, SESSION_COOKIE } from '@tyto/contracts';
+import { AuditService, isWrite } from '../audit/audit.service';
 import { ACCESS_KEY, type Access } from '../common/access.decorator';
 import { AppError, forbidden, unauthenticated } from '../common/errors';
 import type { AuthedRequest } from '../common/principal';
@@ -31,6 +32,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    private readonly audit: AuditService,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -51,15 +53,29 @@ export class AuthGuard implements CanActivate {
     if (!token) throw unauthenticated();
     const principal = await this.auth.authenticate(token);
     if (!principal) throw new AppError(401, 'SESSION_EXPIRED', 'Session is invalid or has expired');
+    req.principal = principal;
     if (cookie && !SAFE_METHODS.has(req.method) && req.headers[CSRF_HEADER] === undefined) {
-      throw new AppError(
-        403,
-        'CSRF_CHECK_FAILED',
-        `Cookie-authenticated writes need the ${CSRF_HEADER} header`,
+      throw await this.refuse(
+        ctx,
+        new AppError(
+          403,
+          'CSRF_CHECK_FAILED',
+          `Cookie-authenticated writes need the ${CSRF_HEADER} header`,
+        ),
       );
     }
-    req.principal = principal;
     if (access === 'session' || hasPermission(principal.grants, access)) return true;
-    throw forbidden('Insufficient permissions', { required: access });
+    throw await this.refuse(ctx, forbidden('Insufficient permissions', { required: access }));
+  }
+
+  /**
+   * A write refused to a signed-in user never reaches the audit interceptor, so it is recorded
+   * here. (Anonymous 401s are not: there is no actor, only noise.)
+   */
+  private async refuse(ctx: ExecutionContext, error: AppError): Promise<AppError> {
+    if (isWrite(ctx.switchToHttp().getRequest<AuthedRequest>().method)) {
+      await this.audit.recordRequest(ctx, error.status, error.code);
+    }
+    return error;
   }
 }

@@ -1,6 +1,7 @@
+import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { RoleEntity } from '../roles/role.entity';
 import { UserEntity } from '../users/user.entity';
 
 /** Every entity of the hub; the migration check compares this model with both migration sets. */
-export const ENTITIES = [RoleEntity, UserEntity, SessionEntity];
+export const ENTITIES = [RoleEntity, UserEntity, SessionEntity, AuditEntryEntity];

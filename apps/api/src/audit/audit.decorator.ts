@@ -1,0 +1,33 @@
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+
+export const AUDIT_ACTION_KEY = 'tyto:audit-action';
+
+/**
+ * Names the audit action of a write route (`user.create`). Writes without a name are still
+ * recorded, as `METHOD /route/:param`, so a new feature is audited without anyone remembering.
+ */
+export const AuditAction = (action: string) => SetMetadata(AUDIT_ACTION_KEY, action);
+
+/**
+ * What a handler adds to its own audit entry: the actor where there is no session yet (login,
+ * registration), the target where it is not in the path (a created id), and facts worth keeping.
+ * Never put passwords or tokens here.
+ */
+export interface AuditNote {
+  actor?: { id: string | null; username: string };
+  target?: string;
+  details?: Record<string, unknown>;
+}
+
+type NotedRequest = Request & { auditNote?: AuditNote };
+
+export function auditNoteOf(req: Request): AuditNote {
+  const r = req as NotedRequest;
+  return (r.auditNote ??= {});
+}
+
+/** `@Audit() note: AuditNote`: this request's note, filled in by the handler. */
+export const Audit = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
+  auditNoteOf(ctx.switchToHttp().getRequest<Request>()),
+);
