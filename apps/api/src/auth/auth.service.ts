@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import type { LoginResponse, MeResponse } from '@tyto/contracts';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
@@ -8,6 +9,7 @@ import { RolesService } from '../roles/roles.service';
 import type { UserEntity } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { PasswordService } from '../users/password.service';
+import { USER_SESSIONS_END, type UserSessionsEndEvent } from '../users/users.events';
 import { SessionEntity } from './session.entity';
 import { SessionsRepository } from './sessions.repository';
 
@@ -121,6 +123,12 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
   /** Ends sessions of a user (all, or all but the caller's). */
   async endSessions(userId: string, exceptSessionId?: string): Promise<void> {
     await this.sessions.deleteForUser(userId, exceptSessionId);
+  }
+
+  // Errors reach the emitter, so a user management write fails rather than leave sessions alive.
+  @OnEvent(USER_SESSIONS_END, { suppressErrors: false })
+  async onSessionsEnd(event: UserSessionsEndEvent): Promise<void> {
+    await this.endSessions(event.userId, event.exceptSessionId);
   }
 
   static me(p: Principal): MeResponse {

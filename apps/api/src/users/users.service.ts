@@ -2,10 +2,20 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PasswordService } from './password.service';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
+import { AppError } from '../common/errors';
+import type { RoleEntity } from '../roles/role.entity';
 import { RolesRepository } from '../roles/roles.repository';
 import { RolesService } from '../roles/roles.service';
 import { UserEntity } from './user.entity';
+import { PasswordPolicy } from './password-policy';
 import { UsersRepository } from './users.repository';
+
+export interface NewLocalUser {
+  username: string;
+  password: string;
+  email: string | null;
+  roleIds: string[];
+}
 
 @Injectable()
 export class UsersService implements OnApplicationBootstrap {
@@ -17,11 +27,55 @@ export class UsersService implements OnApplicationBootstrap {
     private readonly roles: RolesRepository,
     private readonly rolesService: RolesService,
     private readonly passwords: PasswordService,
+    private readonly policy: PasswordPolicy,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.rolesService.seedSystemRoles();
     await this.ensureInitialAdmin();
+  }
+
+  /**
+   * Creates a local user (admin creation and self-registration): password policy, known roles,
+   * and a username unique in any case, answered with 400/409 codes the client can branch on.
+   */
+  async createLocal(input: NewLocalUser): Promise<UserEntity> {
+    this.policy.check(input.password);
+    const usernameKey = input.username.toLowerCase();
+    const taken = () =>
+      new AppError(409, 'USERNAME_TAKEN', `Username '${input.username}' is already taken`);
+    // Checked before hashing so a clash costs no argon2 run; the unique index settles races.
+    if (await this.users.findByUsername(usernameKey)) throw taken();
+    const roles = await this.resolveRoles(input.roleIds);
+    const now = new Date().toISOString();
+    const user = Object.assign(new UserEntity(), {
+      id: randomUUID(),
+      username: input.username,
+      usernameKey,
+      email: input.email,
+      passwordHash: await this.passwords.hash(input.password),
+      authProvider: 'local',
+      disabled: false,
+      createdAt: now,
+      updatedAt: now,
+      lastLogin: null,
+      roles,
+    });
+    if (!(await this.users.create(user))) throw taken();
+    return user;
+  }
+
+  /** The roles with these ids; 400 UNKNOWN_ROLE naming any that do not exist. */
+  async resolveRoles(ids: readonly string[]): Promise<RoleEntity[]> {
+    const wanted = [...new Set(ids)];
+    const roles = await this.roles.findByIds(wanted);
+    const missing = wanted.filter((id) => !roles.some((r) => r.id === id));
+    if (missing.length) {
+      throw new AppError(400, 'UNKNOWN_ROLE', `Unknown role: ${missing.join(', ')}`, {
+        roles: missing,
+      });
+    }
+    return roles;
   }
 
   /** First start only: creates `admin` with TYTO_ADMIN_PASSWORD, or a random password logged once. */

@@ -1,0 +1,69 @@
+import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import {
+  CreateRoleRequestSchema,
+  DeleteRoleQuerySchema,
+  UpdateRoleRequestSchema,
+  type CreateRoleRequest,
+  type DeleteRoleQuery,
+  type Role,
+  type RoleListResponse,
+  type UpdateRoleRequest,
+} from '@tyto/contracts';
+import { Audit, AuditAction, type AuditNote } from '../audit/audit.decorator';
+import { Auth } from '../common/access.decorator';
+import { CurrentPrincipal, type Principal } from '../common/principal';
+import { ValidBody, ValidQuery } from '../common/validation';
+import { RoleAdminService } from './role-admin.service';
+
+@Controller('api/v1/roles')
+export class RolesController {
+  constructor(private readonly roles: RoleAdminService) {}
+
+  /** Whoever may see users may see what their roles mean. */
+  @Get()
+  @Auth('users:view')
+  list(): Promise<RoleListResponse> {
+    return this.roles.list();
+  }
+
+  @Post()
+  @Auth('roles:manage')
+  @AuditAction('role.create')
+  async create(
+    @CurrentPrincipal() p: Principal,
+    @ValidBody(CreateRoleRequestSchema) body: CreateRoleRequest,
+    @Audit() note: AuditNote,
+  ): Promise<Role> {
+    note.details = { name: body.name, permissions: body.permissions };
+    const role = await this.roles.create(p, body);
+    note.target = role.id;
+    return role;
+  }
+
+  @Put(':id')
+  @Auth('roles:manage')
+  @AuditAction('role.update')
+  update(
+    @CurrentPrincipal() p: Principal,
+    @Param('id') id: string,
+    @ValidBody(UpdateRoleRequestSchema) body: UpdateRoleRequest,
+    @Audit() note: AuditNote,
+  ): Promise<Role> {
+    note.details = { ...body };
+    return this.roles.update(p, id, body);
+  }
+
+  @Delete(':id')
+  @Auth('roles:manage')
+  @AuditAction('role.delete')
+  @HttpCode(204)
+  delete(
+    @CurrentPrincipal() p: Principal,
+    @Param('id') id: string,
+    @ValidQuery(DeleteRoleQuerySchema) query: DeleteRoleQuery,
+    @Audit() note: AuditNote,
+  ): Promise<void> {
+    if (query.reassign_to) note.details = { reassign_to: query.reassign_to };
+    return this.roles.delete(p, id, query.reassign_to ?? null);
+  }
+}
