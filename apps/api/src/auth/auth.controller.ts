@@ -1,38 +1,54 @@
-import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Put, Req, Res } from '@nestjs/common';
 import {
+  ChangePasswordRequestSchema,
   LoginRequestSchema,
+  RegisterRequestSchema,
   SESSION_COOKIE,
+  UpdateMeRequestSchema,
+  type ChangePasswordRequest,
   type LoginRequest,
   type LoginResponse,
   type MeResponse,
+  type RegisterRequest,
+  type UpdateMeRequest,
+  type User,
 } from '@tyto/contracts';
 import type { Request, Response } from 'express';
-import { Inject } from '@nestjs/common';
+import { Audit, AuditAction, type AuditNote } from '../audit/audit.decorator';
 import { Auth } from '../common/access.decorator';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { clientAddress, CurrentPrincipal, type Principal } from '../common/principal';
 import { ValidBody } from '../common/validation';
-import { AuthService } from './auth.service';
+import { AccountService } from './account.service';
+import { AuthService, type ClientMeta } from './auth.service';
+
+const clientMeta = (req: Request): ClientMeta => ({
+  ip: clientAddress(req),
+  userAgent: req.headers['user-agent'] ?? null,
+});
 
 @Controller('api/v1/auth')
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly account: AccountService,
     @Inject(TYTO_CONFIG) private readonly config: TytoConfig,
   ) {}
 
   @Post('login')
   @Auth('public')
+  @AuditAction('auth.login')
   @HttpCode(200)
   async login(
     @ValidBody(LoginRequestSchema) body: LoginRequest,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
+    @Audit() note: AuditNote,
   ): Promise<LoginResponse> {
-    const result = await this.auth.login(body.username, body.password, {
-      ip: clientAddress(req),
-      userAgent: req.headers['user-agent'] ?? null,
-    });
+    // A failed login is recorded under the name that was tried.
+    note.actor = { id: null, username: body.username };
+    const result = await this.auth.login(body.username, body.password, clientMeta(req));
+    note.actor = { id: result.user.id, username: result.user.username };
     res.cookie(SESSION_COOKIE, result.token, {
       httpOnly: true,
       sameSite: 'strict',
@@ -45,6 +61,7 @@ export class AuthController {
 
   @Post('logout')
   @Auth('session')
+  @AuditAction('auth.logout')
   @HttpCode(204)
   async logout(
     @CurrentPrincipal() p: Principal,
@@ -59,9 +76,57 @@ export class AuthController {
     });
   }
 
+  /** Self-registration as a viewer, only when TYTO_ALLOW_REGISTRATION is on. */
+  @Post('register')
+  @Auth('public')
+  @AuditAction('auth.register')
+  async register(
+    @ValidBody(RegisterRequestSchema) body: RegisterRequest,
+    @Audit() note: AuditNote,
+  ): Promise<User> {
+    note.actor = { id: null, username: body.username };
+    const user = await this.account.register(body);
+    note.actor = { id: user.id, username: user.username };
+    note.target = user.id;
+    return user;
+  }
+
   @Get('me')
   @Auth('session')
   me(@CurrentPrincipal() p: Principal): MeResponse {
     return AuthService.me(p);
+  }
+
+  @Put('me')
+  @Auth('session')
+  @AuditAction('account.update')
+  updateMe(
+    @CurrentPrincipal() p: Principal,
+    @ValidBody(UpdateMeRequestSchema) body: UpdateMeRequest,
+    @Audit() note: AuditNote,
+  ): Promise<MeResponse> {
+    note.target = p.userId;
+    note.details = { ...body };
+    return this.account.updateMe(p, body);
+  }
+
+  /** Changes one's own password; every other session of the user ends, this one stays. */
+  @Put('me/password')
+  @Auth('session')
+  @AuditAction('account.password.change')
+  @HttpCode(204)
+  changePassword(
+    @CurrentPrincipal() p: Principal,
+    @ValidBody(ChangePasswordRequestSchema) body: ChangePasswordRequest,
+    @Req() req: Request,
+    @Audit() note: AuditNote,
+  ): Promise<void> {
+    note.target = p.userId;
+    return this.account.changePassword(
+      p,
+      body.current_password,
+      body.new_password,
+      clientMeta(req),
+    );
   }
 }

@@ -3,16 +3,24 @@ import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { UsersModule } from '../users/users.module';
+import { AccountService } from './account.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { LoginThrottle } from './login-throttle';
 import { SessionEntity } from './session.entity';
 import { SessionsRepository } from './sessions.repository';
 
 @Module({
   imports: [TypeOrmModule.forFeature([SessionEntity]), UsersModule, AuditModule],
   controllers: [AuthController],
-  providers: [SessionsRepository, AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    SessionsRepository,
+    AuthService,
+    AccountService,
+    LoginThrottle,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
   exports: [AuthService],
 })
 export class AuthModule {}

@@ -10,6 +10,7 @@ import type { UserEntity } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { PasswordService } from '../users/password.service';
 import { USER_SESSIONS_END, type UserSessionsEndEvent } from '../users/users.events';
+import { LoginThrottle } from './login-throttle';
 import { SessionEntity } from './session.entity';
 import { SessionsRepository } from './sessions.repository';
 
@@ -34,6 +35,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
     private readonly passwords: PasswordService,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   onModuleInit(): void {
@@ -49,14 +51,19 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
   }
 
-  /** Checks credentials and opens a new session; the same 401 for every kind of failure. */
+  /**
+   * Checks credentials and opens a new session; the same 401 for every kind of failure, and
+   * 429 while the (username, address) pair is locked out after too many failures.
+   */
   async login(username: string, password: string, meta: ClientMeta): Promise<LoginResponse> {
+    this.throttle.begin(username, meta.ip);
     const user = await this.users.findByUsername(username);
     const usable = user !== null && !user.disabled && user.authProvider === 'local';
     const ok = await this.passwords.verify(usable ? user.passwordHash : null, password);
     if (!usable || !ok) {
       throw new AppError(401, 'INVALID_CREDENTIALS', 'Invalid username or password');
     }
+    this.throttle.succeeded(username, meta.ip);
     return this.openSession(user, meta);
   }
 

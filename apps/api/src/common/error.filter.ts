@@ -93,6 +93,8 @@ export class ErrorFilter implements ExceptionFilter {
       res.end();
       return;
     }
+    const retryAfter = body.details['retry_after'];
+    if (status === 429 && typeof retryAfter === 'number') res.setHeader('Retry-After', retryAfter);
     res.status(status).json(body);
   }
 }

@@ -294,4 +294,13 @@ describe.each(DB_KINDS)('users API on %s', (kind) => {
       expect(await hub.login('admin', ADMIN_PASSWORD)).toEqual(expect.any(String));
     });
   });
+
+  it('keeps registration off by default', async () => {
+    const res = await hub.fetch('/api/v1/auth/register', {
+      method: 'POST',
+      json: { username: 'walk-in', password: USER_PASSWORD },
+    });
+    await expectError(res, 403, 'REGISTRATION_DISABLED');
+    await expect(hub.login('walk-in', USER_PASSWORD)).rejects.toThrow(/401/);
+  });
 });
