@@ -1,4 +1,4 @@
-import { Body, PipeTransform, Query } from '@nestjs/common';
+import { Body, Query, type PipeTransform } from '@nestjs/common';
 import type { ZodType } from 'zod';
 import { AppError } from './errors';
 
