@@ -6,7 +6,8 @@ describe('GET /api/v1/stream', () => {
     const token = await hub.login();
     const res = await hub.fetch('/api/v1/stream', { token });
     expect(res.status).toBe(200);
-    const reader = res.body!.getReader();
+    if (!res.body) throw new Error('stream has no body');
+    const reader = res.body.getReader();
     const closing = hub.close().then(() => 'closed' as const);
     const timeout = new Promise<'stuck'>((r) => setTimeout(() => r('stuck'), 8000).unref());
     expect(await Promise.race([closing, timeout])).toBe('closed');
