@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const LoginRequestSchema = z.object({
   username: z.string().min(1).max(128),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The metrics snapshot: one sample of one host, as published on the event bus, streamed over SSE
