@@ -87,6 +87,7 @@ export interface Collector {
 export function slowSectionsFor(opts: CollectorOptions, systemdUnsupported?: string): SlowSections {
   return new SlowSections({
     sysRoot: opts.sysRoot ?? '/sys',
+    hostRoot: opts.hostRoot ?? '/',
     intervalMs: Math.max(1000, opts.slowIntervalMs ?? 30_000),
     disable: new Set(opts.disable ?? []),
     dockerSocket: opts.dockerSocket ?? '/var/run/docker.sock',
@@ -153,7 +154,8 @@ export class LinuxCollector implements Collector {
     this.sysRoot = opts.sysRoot ?? '/sys';
     this.hostRoot = opts.hostRoot ?? '/';
     this.agentId = opts.agentId ?? 'local';
-    this.clock = opts.clock ?? (() => performance.now());
+    // hrtime, not performance.now(): the perf_hooks module would be loaded just for this.
+    this.clock = opts.clock ?? (() => Number(process.hrtime.bigint()) / 1e6);
     this.interfaces = opts.networkInterfaces ?? networkInterfaces;
     const passwd = new PasswdCache(this.etc('passwd'), this.reader);
     this.processes = new ProcessSampler(

@@ -1,7 +1,7 @@
 import { readdirSync, statfsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import type { DiskIo, DiskMount } from '@tyto/contracts';
-import { ByteCursor, clampPercent, rate, round2 } from './read';
+import { ByteCursor, byteCompare, clampPercent, rate, round2 } from './read';
 
 export interface MountEntry {
   device: string;
@@ -90,7 +90,7 @@ export function selectMounts(entries: MountEntry[]): MountEntry[] {
   }
   const out = [...byDevice.values()];
   if (out.length === 0 && overlayRoot) out.push(overlayRoot);
-  return out.sort((a, b) => a.mountpoint.localeCompare(b.mountpoint));
+  return out.sort((a, b) => byteCompare(a.mountpoint, b.mountpoint));
 }
 
 export function isRemoteFs(fstype: string): boolean {
@@ -175,7 +175,7 @@ export class MountSampler {
       const last = this.last.get(entry.mountpoint);
       if (last) out.push(last);
     }
-    return out.sort((a, b) => a.mountpoint.localeCompare(b.mountpoint));
+    return out.sort((a, b) => byteCompare(a.mountpoint, b.mountpoint));
   }
 
   private hostPath(mountpoint: string): string {

@@ -1,4 +1,5 @@
-import { Agent, request } from 'node:http';
+import { existsSync } from 'node:fs';
+import type * as Http from 'node:http';
 import type { ContainerMetrics } from '@tyto/contracts';
 import { asArray, asNumber, asObject, asString, at } from './json';
 import { round2 } from './read';
@@ -17,23 +18,27 @@ export class DockerApiError extends Error {
 /**
  * A minimal Docker Engine API client over the unix socket, on node:http. Unversioned paths let
  * the engine answer with its own API version; the fields read here exist since API 1.24.
+ * node:http is loaded on the first request: hosts without Docker never pay its ~2.5 MB.
  */
 export class DockerClient {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  private http: Promise<typeof Http> | null = null;
+  private agent: Http.Agent | null = null;
 
   constructor(
     readonly socketPath: string,
     private readonly timeoutMs = 10_000,
   ) {}
 
-  get(path: string): Promise<unknown> {
+  async get(path: string): Promise<unknown> {
+    const http = await (this.http ??= import('node:http'));
+    const agent = (this.agent ??= new http.Agent({ keepAlive: true, maxSockets: 4 }));
     return new Promise((resolve, reject) => {
-      const req = request(
+      const req = http.request(
         {
           socketPath: this.socketPath,
           path,
           method: 'GET',
-          agent: this.agent,
+          agent,
           headers: { Host: 'docker' },
         },
         (res) => {
@@ -68,7 +73,7 @@ export class DockerClient {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.agent?.destroy();
   }
 }
 
@@ -194,6 +199,9 @@ export class DockerReader {
   ) {}
 
   async read(): Promise<DockerState> {
+    if (!existsSync(this.client.socketPath)) {
+      return { containers: [], reason: `Docker socket not found at ${this.client.socketPath}` };
+    }
     let list: unknown;
     try {
       list = await this.client.get('/containers/json?all=1');

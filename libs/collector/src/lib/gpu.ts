@@ -1,10 +1,9 @@
 import { accessSync, constants as fsConstants, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, spawn as Spawn } from 'node:child_process';
 import type { GpuMetrics } from '@tyto/contracts';
 import type { FileReader } from './read';
-import { round2 } from './read';
+import { naturalCompare, round2 } from './read';
 
 /** The columns asked of nvidia-smi, in order. */
 export const NVIDIA_QUERY = [
@@ -137,6 +136,7 @@ export class NvidiaSmiLoop {
   private retry: NodeJS.Timeout | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private launching = false;
   private lastBlockAt = 0;
   private gpus: GpuMetrics[] = [];
   private reason: string | null = 'waiting for nvidia-smi';
@@ -153,12 +153,21 @@ export class NvidiaSmiLoop {
   }
 
   start(): void {
-    if (this.stopped || this.child) return;
+    if (this.stopped || this.child || this.launching) return;
     const path = findExecutable(this.command);
     if (!path) {
       this.fail(`${this.command} not found`);
       return;
     }
+    // child_process is loaded only on hosts that have nvidia-smi.
+    this.launching = true;
+    void import('node:child_process').then(({ spawn }) => {
+      this.launching = false;
+      if (!this.stopped) this.launch(spawn, path);
+    });
+  }
+
+  private launch(spawn: typeof Spawn, path: string): void {
     const args = [
       `--query-gpu=${NVIDIA_QUERY.join(',')}`,
       '--format=csv,noheader,nounits',
@@ -303,7 +312,7 @@ export function discoverDrmGpus(sysRoot: string, reader: FileReader): DrmGpu[] {
     return [];
   }
   const out: DrmGpu[] = [];
-  for (const card of cards.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))) {
+  for (const card of cards.sort(naturalCompare)) {
     const device = `${root}/${card}/device`;
     const vendorId = reader.line(`${device}/vendor`);
     if (vendorId !== AMD && vendorId !== INTEL) continue;

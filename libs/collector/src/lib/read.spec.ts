@@ -3,7 +3,15 @@ import type { Server, Socket } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ByteCursor, clampPercent, FileReader, parseIntAt, rate } from './read';
+import {
+  byteCompare,
+  ByteCursor,
+  clampPercent,
+  FileReader,
+  naturalCompare,
+  parseIntAt,
+  rate,
+} from './read';
 import { readHostConstants } from './host-constants';
 
 describe(FileReader.name, () => {
@@ -125,5 +133,26 @@ describe(clampPercent.name, () => {
     expect(clampPercent(NaN)).toBe(0);
     expect(clampPercent(55.5)).toBe(55.5);
     expect(clampPercent(120)).toBe(100);
+  });
+});
+
+describe(naturalCompare.name, () => {
+  it('orders embedded numbers by value', () => {
+    const names = ['hwmon10', 'hwmon2', 'card1', 'hwmon1', 'temp10_input', 'temp9_input', 'card0'];
+    expect(names.sort(naturalCompare)).toEqual([
+      'card0',
+      'card1',
+      'hwmon1',
+      'hwmon2',
+      'hwmon10',
+      'temp9_input',
+      'temp10_input',
+    ]);
+  });
+});
+
+describe(byteCompare.name, () => {
+  it('sorts paths by code unit', () => {
+    expect(['/home', '/', '/boot/efi'].sort(byteCompare)).toEqual(['/', '/boot/efi', '/home']);
   });
 });

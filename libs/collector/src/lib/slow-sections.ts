@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type {
   ContainerMetrics,
   GpuMetrics,
@@ -14,6 +16,8 @@ export type SlowSection = 'docker' | 'systemd' | 'gpu';
 
 export interface SlowSectionOptions {
   sysRoot: string;
+  /** Host root: /run/systemd/system below it tells whether systemd runs. */
+  hostRoot: string;
   intervalMs: number;
   disable: ReadonlySet<SlowSection>;
   dockerSocket: string;
@@ -86,8 +90,15 @@ export class SlowSections {
     }
     if (!this.opts.disable.has('systemd') && !this.opts.systemdUnsupported) {
       const reader = new SystemdReader(this.opts.systemctlPath);
+      const booted = join(this.opts.hostRoot, 'run', 'systemd', 'system');
       first.push(
         schedule(async () => {
+          // sd_booted(): without this directory systemd is not PID 1 and systemctl can only fail,
+          // so do not fork it every period to be told so.
+          if (!existsSync(booted)) {
+            this.systemd = { items: [], reason: 'systemd is not running (no /run/systemd/system)' };
+            return;
+          }
           const res = await reader.read();
           this.systemd = { items: res.services, reason: res.reason };
         }),

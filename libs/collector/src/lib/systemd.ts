@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import type { ExecFileException } from 'node:child_process';
 import type { SystemdService } from '@tyto/contracts';
 import { asArray, asString, at } from './json';
@@ -54,7 +53,9 @@ interface ExecResult {
   error: ExecFileException | null;
 }
 
-function run(command: string, args: string[], timeoutMs: number): Promise<ExecResult> {
+async function run(command: string, args: string[], timeoutMs: number): Promise<ExecResult> {
+  // Loaded on use: hosts without systemd never load child_process for it.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
     execFile(
       command,

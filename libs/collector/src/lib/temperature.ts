@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import type { TemperatureSensor } from '@tyto/contracts';
 import type { FileReader } from './read';
-import { round2 } from './read';
+import { naturalCompare, round2 } from './read';
 
 /** A sensor found in sysfs: where to read it and its fixed limits. */
 export interface SensorSource {
@@ -115,8 +115,4 @@ export function readSensors(sources: SensorSource[], reader: FileReader): Temper
     out.push({ name: s.name, value: round2(value / 1000), high: s.high, critical: s.critical });
   }
   return out;
-}
-
-export function naturalCompare(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
 }
