@@ -14,7 +14,7 @@ import {
   selectMounts,
 } from './disk';
 import type { BlockDevices, DiskCounters, MountEntry } from './disk';
-import { readHostConstants } from './host-constants';
+import { openFileLimit, readHostConstants } from './host-constants';
 import { memoryMetrics, parseMeminfo } from './memory';
 import {
   countTcpStates,
@@ -164,6 +164,8 @@ export class LinuxCollector implements Collector {
       this.constants,
       passwd,
       opts.topN ?? 10,
+      // A quarter of the descriptor limit at most, leaving the rest to the host application.
+      Math.min(4096, Math.floor((openFileLimit() ?? 1024) / 4)),
     );
     this.mounts = new MountSampler(this.hostRoot);
     this.slow = slowSectionsFor(opts);
@@ -183,6 +185,7 @@ export class LinuxCollector implements Collector {
   async close(): Promise<void> {
     this.closed = true;
     await this.discovery.stop();
+    this.processes.close();
     await this.slow.close();
   }
 

