@@ -1,3 +1,4 @@
+import childProcess from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { tmpdir } from 'node:os';
@@ -256,6 +257,20 @@ describe(LinuxCollector.name, () => {
       const requests = engine.requests.length;
       await collector.sample();
       expect(engine.requests.length).toBe(requests);
+    });
+
+    it('takes a sample without forking anything', async () => {
+      await collector.sample();
+      const spies = (
+        ['spawn', 'execFile', 'exec', 'fork', 'spawnSync', 'execFileSync'] as const
+      ).map((fn) => jest.spyOn(childProcess, fn));
+      try {
+        await collector.sample();
+        await collector.sample();
+        for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+      } finally {
+        for (const spy of spies) spy.mockRestore();
+      }
     });
 
     it('refuses to sample after close', async () => {
