@@ -16,6 +16,23 @@ export const appRoutes: Routes = [
         canActivate: [permissionGuard('dashboard:view')],
         loadChildren: () => import('./dashboard/dashboard.routes'),
       },
+      {
+        path: 'users',
+        canActivate: [permissionGuard('users:view')],
+        loadChildren: () => import('./users/users.routes'),
+      },
+      // Listing roles needs users:view on the hub too; writing them needs roles:manage.
+      {
+        path: 'roles',
+        canActivate: [permissionGuard('users:view')],
+        loadChildren: () => import('./roles/roles.routes'),
+      },
+      {
+        path: 'audit',
+        canActivate: [permissionGuard('audit:view')],
+        loadChildren: () => import('./audit/audit.routes'),
+      },
+      { path: 'account', loadChildren: () => import('./account/account.routes') },
       { path: 'forbidden', component: ForbiddenPage, title: 'No access · Tyto' },
     ],
   },

@@ -2,14 +2,17 @@ import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { Router, RouterOutlet } from '@angular/router';
 import { AuthStore } from '../auth/auth.store';
 import { AppToolbarComponent } from '../shared/ui/app-toolbar.component';
+import { MainNavComponent } from './main-nav.component';
 
 // Frame of every signed-in page: the toolbar above the routed feature.
 @Component({
   selector: 'tyto-shell',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterOutlet, AppToolbarComponent],
+  imports: [RouterOutlet, AppToolbarComponent, MainNavComponent],
   template: `
-    <tyto-app-toolbar [username]="auth.username()" (logout)="logout()" />
+    <tyto-app-toolbar [username]="auth.username()" (logout)="logout()">
+      <tyto-main-nav />
+    </tyto-app-toolbar>
     <main>
       <router-outlet />
     </main>

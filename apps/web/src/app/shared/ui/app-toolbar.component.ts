@@ -9,6 +9,8 @@ import { MatToolbarModule } from '@angular/material/toolbar';
   template: `
     <mat-toolbar>
       <span class="brand">Tyto</span>
+      <!-- Navigation the page puts here. -->
+      <ng-content />
       <span class="spacer"></span>
       @if (username()) {
         <span class="user" data-testid="current-user">{{ username() }}</span>
