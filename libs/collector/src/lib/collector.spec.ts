@@ -1,8 +1,9 @@
 import childProcess from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import si from 'systeminformation';
 import { METRICS_SECTIONS, MetricsSnapshotSchema } from '@tyto/contracts';
 import type { MetricsSnapshot } from '@tyto/contracts';
 import { ReplayEngine } from '../test/docker-engine';
@@ -360,6 +361,27 @@ describe(LinuxCollector.name, () => {
       expect(Date.now() - started).toBeLessThan(2000);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(existsSync(argsFile)).toBe(false);
+    });
+
+    it('asks systeminformation, once, for what os-release and cpuinfo do not say', async () => {
+      const host = copyHost('host-vm');
+      try {
+        rmSync(join(host.root, 'etc', 'os-release'));
+        writeFileSync(join(host.root, 'proc', 'cpuinfo'), 'processor\t: 0\nBogoMIPS\t: 108.00\n');
+        collector = new LinuxCollector({
+          procRoot: join(host.root, 'proc'),
+          sysRoot: join(host.root, 'sys'),
+          hostRoot: host.root,
+          primeMs: 0,
+          disable: ['docker', 'systemd', 'gpu'],
+        });
+        const s = await collector.sample();
+        const [os, cpu] = await Promise.all([si.osInfo(), si.cpu()]);
+        expect(s.system.os).toBe(`${os.distro} ${os.release}`.trim());
+        expect(s.cpu.model).toBe(`${cpu.manufacturer} ${cpu.brand}`.trim());
+      } finally {
+        host.remove();
+      }
     });
 
     it('falls back to /proc/cpuinfo MHz where cpufreq is missing (VMs)', async () => {
