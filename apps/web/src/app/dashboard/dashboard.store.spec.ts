@@ -5,9 +5,10 @@ import type { Observable } from 'rxjs';
 import { Subject, defer, of, throwError } from 'rxjs';
 import { metricsSample } from '../../testing/metrics-sample';
 import { AuthApi } from '../auth/auth.api';
+import { StreamClosedError, reconnectDelay } from '../core/metrics-stream';
 import type { StreamEvent } from './dashboard.api';
-import { DashboardApi, StreamClosedError } from './dashboard.api';
-import { DashboardStore, HISTORY_LENGTH, reconnectDelay } from './dashboard.store';
+import { DashboardApi } from './dashboard.api';
+import { DashboardStore, HISTORY_LENGTH } from './dashboard.store';
 
 function sampleAt(second: number, cpu: number) {
   const timestamp = new Date(Date.UTC(2026, 0, 15, 10, 0, second)).toISOString();
@@ -143,14 +144,6 @@ describe(DashboardStore.name, () => {
 
       expect(store.status()).toBe('stopped');
       expect(streams).toHaveLength(1);
-    });
-  });
-
-  describe(reconnectDelay.name, () => {
-    it('doubles from one second up to thirty', () => {
-      expect([1, 2, 3, 4, 5, 6, 7].map(reconnectDelay)).toEqual([
-        1000, 2000, 4000, 8000, 16000, 30000, 30000,
-      ]);
     });
   });
 });

@@ -1,30 +1,21 @@
-import { HttpErrorResponse } from '@angular/common/http';
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import type { NetworkInterfaceMetrics } from '@tyto/contracts';
-import type { Observable } from 'rxjs';
-import { catchError, of, retry, switchMap, throwError, timer } from 'rxjs';
 import { AuthApi } from '../auth/auth.api';
+import type { StreamStatus } from '../core/metrics-stream';
+import { reconnectWithBackoff } from '../core/metrics-stream';
 import type { TimeSeries } from '../shared/ui/chart.model';
 import type { DashboardSample, StreamEvent } from './dashboard.api';
 import { DashboardApi } from './dashboard.api';
 
 // About five minutes at the default 5 s sampling interval.
 export const HISTORY_LENGTH = 60;
-const MAX_RECONNECT_DELAY_MS = 30_000;
-
-export type StreamStatus = 'connecting' | 'live' | 'reconnecting' | 'stopped';
 
 interface HistoryPoint {
   time: Date;
   cpu: number;
   rxRate: number;
   txRate: number;
-}
-
-// 1 s, 2 s, 4 s … capped, so a hub that stays down is not hammered.
-export function reconnectDelay(attempt: number): number {
-  return Math.min(1000 * 2 ** (attempt - 1), MAX_RECONNECT_DELAY_MS);
 }
 
 // Interface totals without loopback, which only counts the host talking to itself; a host that
@@ -82,14 +73,7 @@ export class DashboardStore {
     this.api
       .metrics(agentId)
       .pipe(
-        retry({
-          // A sample or an `open` means the connection works again: start backing off from 1 s.
-          resetOnSuccess: true,
-          delay: (_err: unknown, attempt: number) => {
-            this._status.set('reconnecting');
-            return timer(reconnectDelay(attempt)).pipe(switchMap(() => this.checkSession()));
-          },
-        }),
+        reconnectWithBackoff<StreamEvent>(this.authApi, () => this._status.set('reconnecting')),
         takeUntilDestroyed(this.destroyRef),
       )
       .subscribe({
@@ -119,18 +103,5 @@ export class DashboardStore {
         break;
       }
     }
-  }
-
-  // EventSource does not reveal why the hub closed the stream; an expired session is the one
-  // reason reconnecting cannot fix. A 401 here ends the stream (the error interceptor has sent the
-  // user to the login page); anything else, such as the hub still restarting, means try again.
-  private checkSession(): Observable<unknown> {
-    return this.authApi
-      .me(0, 502, 503, 504)
-      .pipe(
-        catchError((err: unknown) =>
-          err instanceof HttpErrorResponse && err.status === 401 ? throwError(() => err) : of(null),
-        ),
-      );
   }
 }

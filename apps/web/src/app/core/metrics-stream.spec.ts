@@ -1,0 +1,175 @@
+import { HttpErrorResponse } from '@angular/common/http';
+import { TestBed } from '@angular/core/testing';
+import type { MeResponse } from '@tyto/contracts';
+import type { Observable } from 'rxjs';
+import { Subject, defer, of, throwError } from 'rxjs';
+import * as z from 'zod';
+import type { FakeEventSource } from '../../testing/fake-event-source';
+import { fakeEventSources } from '../../testing/fake-event-source';
+import type { AuthApi } from '../auth/auth.api';
+import type { StreamEvent } from './metrics-stream';
+import {
+  EVENT_SOURCE_FACTORY,
+  MetricsStreamApi,
+  StreamClosedError,
+  reconnectDelay,
+  reconnectWithBackoff,
+} from './metrics-stream';
+
+const PointSchema = z.object({ timestamp: z.string(), value: z.number() });
+type Point = z.infer<typeof PointSchema>;
+
+describe(MetricsStreamApi.name, () => {
+  let sources: FakeEventSource[];
+  let api: MetricsStreamApi;
+
+  beforeEach(() => {
+    sources = [];
+    TestBed.configureTestingModule({
+      providers: [{ provide: EVENT_SOURCE_FACTORY, useValue: fakeEventSources(sources) }],
+    });
+    api = TestBed.inject(MetricsStreamApi);
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  describe('samples', () => {
+    it('opens the stream for the agent only when subscribed', () => {
+      const stream = api.samples('web 01', PointSchema);
+      expect(sources).toHaveLength(0);
+      stream.subscribe();
+      expect(sources[0].url).toBe('/api/v1/stream?agent_id=web%2001');
+    });
+
+    it('emits open and each sample that matches the schema', () => {
+      const events: StreamEvent<Point>[] = [];
+      api.samples('local', PointSchema).subscribe((event) => events.push(event));
+      sources[0].emit('open', '', 1);
+      sources[0].emit('metrics', JSON.stringify({ timestamp: 't', value: 3, extra: true }));
+
+      expect(events).toEqual([
+        { kind: 'open' },
+        { kind: 'sample', sample: { timestamp: 't', value: 3 } },
+      ]);
+    });
+
+    it('drops events that are not JSON or do not match the schema', () => {
+      const events: StreamEvent<Point>[] = [];
+      api.samples('local', PointSchema).subscribe((event) => events.push(event));
+      sources[0].emit('metrics', 'not json');
+      sources[0].emit('metrics', JSON.stringify({ timestamp: 't' }));
+
+      expect(events).toEqual([]);
+      expect(console.error).toHaveBeenCalledTimes(2);
+    });
+
+    it('reports an interruption while the browser is reconnecting by itself', () => {
+      const events: StreamEvent<Point>[] = [];
+      api.samples('local', PointSchema).subscribe((event) => events.push(event));
+      sources[0].emit('error', '', 0);
+
+      expect(events).toEqual([{ kind: 'interrupted' }]);
+    });
+
+    it('fails with StreamClosedError once the browser has given up', () => {
+      const failed = jest.fn();
+      api.samples('local', PointSchema).subscribe({ error: failed });
+      sources[0].emit('error', '', 2);
+
+      expect(failed).toHaveBeenCalledWith(expect.any(StreamClosedError));
+      expect(sources[0].close).toHaveBeenCalled();
+    });
+
+    it('closes the EventSource on unsubscribe', () => {
+      api.samples('local', PointSchema).subscribe().unsubscribe();
+      expect(sources[0].close).toHaveBeenCalled();
+    });
+  });
+});
+
+describe(reconnectWithBackoff.name, () => {
+  let subscriptions: Subject<string>[];
+  let me: jest.Mock<Observable<MeResponse>, number[]>;
+  const onRetry = jest.fn();
+
+  // Cold like the real stream: every subscription is a new connection.
+  const stream = defer(() => {
+    const s = new Subject<string>();
+    subscriptions.push(s);
+    return s;
+  });
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    onRetry.mockClear();
+    subscriptions = [];
+    me = jest.fn(() => of({} as MeResponse));
+  });
+
+  afterEach(() => jest.useRealTimers());
+
+  function follow(): { values: string[]; failed: jest.Mock } {
+    const values: string[] = [];
+    const failed = jest.fn();
+    stream
+      .pipe(reconnectWithBackoff<string>({ me } as unknown as AuthApi, onRetry))
+      .subscribe({ next: (v) => values.push(v), error: failed });
+    return { values, failed };
+  }
+
+  it('subscribes again after the back-off once the session checks out', () => {
+    const { values } = follow();
+    subscriptions[0].error(new StreamClosedError());
+    expect(onRetry).toHaveBeenCalledTimes(1);
+
+    jest.advanceTimersByTime(reconnectDelay(1) - 1);
+    expect(subscriptions).toHaveLength(1);
+    jest.advanceTimersByTime(1);
+
+    expect(me).toHaveBeenCalledWith(0, 502, 503, 504);
+    expect(subscriptions).toHaveLength(2);
+    subscriptions[1].next('again');
+    expect(values).toEqual(['again']);
+  });
+
+  it('backs off from one second again after a value got through', () => {
+    follow();
+    subscriptions[0].error(new StreamClosedError());
+    jest.advanceTimersByTime(reconnectDelay(1));
+    subscriptions[1].next('works');
+    subscriptions[1].error(new StreamClosedError());
+    jest.advanceTimersByTime(reconnectDelay(1));
+
+    expect(subscriptions).toHaveLength(3);
+  });
+
+  it('keeps trying while the hub is unreachable', () => {
+    me.mockReturnValue(throwError(() => new HttpErrorResponse({ status: 0 })));
+    follow();
+    subscriptions[0].error(new StreamClosedError());
+    jest.advanceTimersByTime(reconnectDelay(1));
+    subscriptions[1].error(new StreamClosedError());
+    jest.advanceTimersByTime(reconnectDelay(2));
+
+    expect(subscriptions).toHaveLength(3);
+  });
+
+  it('gives up when the session is gone', () => {
+    me.mockReturnValue(throwError(() => new HttpErrorResponse({ status: 401 })));
+    const { failed } = follow();
+    subscriptions[0].error(new StreamClosedError());
+    jest.advanceTimersByTime(reconnectDelay(1));
+
+    expect(failed).toHaveBeenCalledWith(expect.any(HttpErrorResponse));
+    expect(subscriptions).toHaveLength(1);
+  });
+});
+
+describe(reconnectDelay.name, () => {
+  it('doubles from one second up to thirty', () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map(reconnectDelay)).toEqual([
+      1000, 2000, 4000, 8000, 16000, 30000, 30000,
+    ]);
+  });
+});
