@@ -4,6 +4,18 @@ import { usageLevel } from './usage-bar.component';
 export interface CoreUsage {
   id: number;
   usage: number;
+  /** MHz; null where the kernel does not expose it. */
+  frequency?: number | null;
+}
+
+// "2.4" (GHz) fits under a 22 px bar where "2400 MHz" does not.
+export function formatGhz(mhz: number | null | undefined): string {
+  return mhz === null || mhz === undefined ? '–' : (mhz / 1000).toFixed(1);
+}
+
+function coreTitle(core: CoreUsage): string {
+  const frequency = core.frequency ? ` at ${Math.round(core.frequency)} MHz` : '';
+  return `Core ${core.id}: ${core.usage.toFixed(1)} %${frequency}`;
 }
 
 // One vertical bar per CPU core; many-core hosts wrap onto more rows instead of shrinking bars.
@@ -13,7 +25,7 @@ export interface CoreUsage {
   template: `
     <div class="cores">
       @for (core of cores(); track core.id) {
-        <div class="core" [title]="'Core ' + core.id + ': ' + core.usage.toFixed(1) + ' %'">
+        <div class="core" [title]="title(core)">
           <div
             class="track"
             role="progressbar"
@@ -29,6 +41,9 @@ export interface CoreUsage {
             ></div>
           </div>
           <span class="id">{{ core.id }}</span>
+          @if (showFrequency()) {
+            <span class="ghz" data-testid="core-frequency">{{ ghz(core.frequency) }}</span>
+          }
         </div>
       }
     </div>
@@ -67,16 +82,24 @@ export interface CoreUsage {
     .critical {
       background: var(--tyto-critical);
     }
-    .id {
+    .id,
+    .ghz {
       font-size: 11px;
       opacity: 0.7;
+    }
+    .ghz {
+      font-size: 10px;
     }
   `,
 })
 export class CoreBarsComponent {
   readonly cores = input.required<readonly CoreUsage[]>();
+  // Adds each core's clock in GHz under its bar.
+  readonly showFrequency = input(false);
 
   protected readonly level = usageLevel;
+  protected readonly title = coreTitle;
+  protected readonly ghz = formatGhz;
 
   protected clamp(value: number): number {
     return Math.min(100, Math.max(0, value));
