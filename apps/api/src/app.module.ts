@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RolesModule } from './roles/roles.module';
+import { SettingsModule } from './settings/settings.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -27,6 +28,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         MetricsModule,
+        SettingsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };
