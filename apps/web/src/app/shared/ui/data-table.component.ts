@@ -53,6 +53,7 @@ import { cellText, filterRows, sortRows } from './table';
               [class.numeric]="column.numeric"
               [class]="column.level?.(row) ?? ''"
               [attr.data-column]="column.key"
+              [attr.title]="text(column, row)"
             >
               {{ text(column, row) }}
             </td>
@@ -93,6 +94,7 @@ import { cellText, filterRows, sortRows } from './table';
       text-align: right;
       font-variant-numeric: tabular-nums;
     }
+    /* Long cells (command lines) are cut; the title attribute shows them whole on hover. */
     td {
       max-width: 420px;
       overflow: hidden;
