@@ -1,3 +1,4 @@
+import type { MetricsSnapshot, ProcessSummary } from '@tyto/contracts';
 import type { DashboardSample } from '../app/dashboard/dashboard.api';
 
 // A plausible sample of a small two-core host; tests override what they look at.
@@ -63,6 +64,36 @@ export function metricsSample(overrides: Partial<DashboardSample> = {}): Dashboa
       connectionsByState: { ESTABLISHED: 2, LISTEN: 1 },
     },
     ...overrides,
+  };
+}
+
+// The same host with every section of the contract; the optional ones report nothing to read, as
+// on a small VM without sensors, GPUs, Docker or systemd.
+export function snapshotSample(overrides: Partial<MetricsSnapshot> = {}): MetricsSnapshot {
+  return {
+    ...metricsSample(),
+    processes: {
+      total: 120,
+      running: 2,
+      topByCpu: [processSummary(4242, 'node', 35), processSummary(1, 'systemd', 0.5)],
+      topByMemory: [processSummary(4242, 'node', 35)],
+    },
+    temperature: { available: false, reason: 'no hwmon sensors', sensors: [] },
+    gpu: { available: false, reason: 'no GPU found', gpus: [] },
+    docker: { available: false, reason: 'Docker socket not found', containers: [] },
+    systemd: { available: false, reason: 'systemctl not found', services: [] },
+    ...overrides,
+  };
+}
+
+export function processSummary(pid: number, name: string, cpu: number): ProcessSummary {
+  return {
+    pid,
+    name,
+    user: 'root',
+    cpu,
+    memory: 64 * 1024 ** 2,
+    command: `/usr/bin/${name}`,
   };
 }
 

@@ -1,0 +1,106 @@
+import type { HistoryResolution, HostSeries } from '@tyto/contracts';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+export const RANGE_PRESETS = [
+  { id: '1h', label: '1 h', spanMs: HOUR_MS },
+  { id: '6h', label: '6 h', spanMs: 6 * HOUR_MS },
+  { id: '24h', label: '24 h', spanMs: DAY_MS },
+  { id: '7d', label: '7 d', spanMs: 7 * DAY_MS },
+  { id: '30d', label: '30 d', spanMs: 30 * DAY_MS },
+] as const;
+export type RangePreset = (typeof RANGE_PRESETS)[number]['id'];
+
+export type HistoryRange =
+  { kind: 'preset'; preset: RangePreset } | { kind: 'custom'; from: Date; to: Date };
+
+/** The host-wide series the history charts draw. */
+export const CHART_METRICS = [
+  'cpu',
+  'memory',
+  'swap',
+  'disk_read',
+  'disk_write',
+  'net_rx',
+  'net_tx',
+] as const satisfies readonly HostSeries[];
+
+/** Query string of `GET /history` (and of a ranged export, which takes the same range fields). */
+export interface HistoryQueryParams {
+  from: string;
+  to: string;
+  agent_id: string;
+  metrics: string;
+  resolution?: HistoryResolution;
+}
+
+/** The range of a ranged export: the one the charts show, at the resolution they were drawn in. */
+export type ExportRange = Pick<HistoryQueryParams, 'from' | 'to' | 'resolution'>;
+
+export function presetSpan(preset: RangePreset): number {
+  return RANGE_PRESETS.find((p) => p.id === preset)?.spanMs ?? HOUR_MS;
+}
+
+export function resolveRange(range: HistoryRange, now: Date): { from: Date; to: Date } {
+  switch (range.kind) {
+    case 'preset':
+      return { from: new Date(now.getTime() - presetSpan(range.preset)), to: now };
+    case 'custom':
+      return { from: range.from, to: range.to };
+  }
+}
+
+// Ranges leave the resolution to the hub (the finest tier that reaches back far enough and
+// answers in at most ~1,000 points), with one exception: the last hour asks for raw samples.
+// That is the range people watch while something is happening, and a rollup tier only gains a
+// minute once it is over, so the hub's choice (1m at a 1 s interval) would lag the live view by
+// one to two minutes. An hour of raw samples is at most 3,600 points.
+export function historyQuery(range: HistoryRange, agentId: string, now: Date): HistoryQueryParams {
+  const { from, to } = resolveRange(range, now);
+  const params: HistoryQueryParams = {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    agent_id: agentId,
+    metrics: CHART_METRICS.join(','),
+  };
+  if (range.kind === 'preset' && range.preset === '1h') params.resolution = 'raw';
+  return params;
+}
+
+// `<input type="datetime-local">` speaks local wall-clock time without a zone: "2026-01-15T09:30".
+export function toLocalInput(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}`
+  );
+}
+
+export function fromLocalInput(value: string): Date | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+// Null when the custom range can be asked for, otherwise what is wrong with it.
+export function customRangeProblem(from: Date | null, to: Date | null, now: Date): string | null {
+  if (!from || !to) return 'Enter both a start and an end.';
+  if (from >= to) return 'The start must be before the end.';
+  if (from > now) return 'The start is in the future.';
+  return null;
+}
+
+// Axis labels that fit the span: clock times within a day, dates beyond.
+export function axisFormat(spanMs: number): (value: Date) => string {
+  if (spanMs <= DAY_MS) {
+    return (value) => value.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  }
+  return (value) =>
+    value.toLocaleString([], {
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+}

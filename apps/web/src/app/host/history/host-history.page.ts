@@ -1,0 +1,384 @@
+import { DatePipe } from '@angular/common';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  effect,
+  inject,
+  signal,
+  untracked,
+} from '@angular/core';
+import { MatButtonModule } from '@angular/material/button';
+import type { MatButtonToggleChange } from '@angular/material/button-toggle';
+import { MatButtonToggleModule } from '@angular/material/button-toggle';
+import { MatCardModule } from '@angular/material/card';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import type { ExportFormat } from '@tyto/contracts';
+import { AuthStore } from '../../auth/auth.store';
+import { formatBytes } from '../../shared/format/format';
+import { BandChartComponent } from '../../shared/ui/band-chart.component';
+import { DataTableComponent } from '../../shared/ui/data-table.component';
+import { ExportButtonsComponent } from '../export-buttons.component';
+import type { ProcessRow } from '../host-columns';
+import { PROCESS_COLUMNS } from '../host-columns';
+import { HostStore } from '../host.store';
+import type { HistoryChart } from './history-charts';
+import type { RangePreset } from './history-range';
+import {
+  RANGE_PRESETS,
+  axisFormat,
+  customRangeProblem,
+  fromLocalInput,
+  resolveRange,
+  toLocalInput,
+} from './history-range';
+import { HostHistoryStore } from './host-history.store';
+
+const percentTick = (value: number): string => `${value} %`;
+const rateTick = (value: number): string => `${formatBytes(value, 0)}/s`;
+
+@Component({
+  selector: 'tyto-host-history-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  providers: [HostHistoryStore],
+  imports: [
+    DatePipe,
+    MatButtonModule,
+    MatButtonToggleModule,
+    MatCardModule,
+    MatProgressBarModule,
+    BandChartComponent,
+    DataTableComponent,
+    ExportButtonsComponent,
+  ],
+  template: `
+    <div class="toolbar">
+      <mat-button-toggle-group
+        hideSingleSelectionIndicator
+        aria-label="Time range"
+        [value]="toggleValue()"
+        (change)="onToggle($event)"
+      >
+        @for (preset of presets; track preset.id) {
+          <mat-button-toggle [value]="preset.id" [attr.data-testid]="'range-' + preset.id">
+            {{ preset.label }}
+          </mat-button-toggle>
+        }
+        <mat-button-toggle value="custom" data-testid="range-custom">Custom</mat-button-toggle>
+      </mat-button-toggle-group>
+      <button
+        mat-stroked-button
+        type="button"
+        data-testid="history-refresh"
+        [disabled]="history.loading()"
+        (click)="history.refresh()"
+      >
+        Refresh
+      </button>
+      <span class="spacer"></span>
+      @if (canExport()) {
+        <tyto-export-buttons
+          scope="range"
+          label="Export range"
+          [busy]="host.exporting()"
+          [error]="host.rangeExportError()"
+          [disabled]="history.exportRange() === null"
+          (exportAs)="exportRange($event)"
+        />
+      }
+    </div>
+
+    @if (customOpen()) {
+      <form class="custom" data-testid="custom-range" (submit)="applyCustom($event)">
+        <label>
+          From
+          <input
+            type="datetime-local"
+            data-testid="custom-from"
+            [value]="customFrom()"
+            (input)="customFrom.set(inputValue($event))"
+          />
+        </label>
+        <label>
+          To
+          <input
+            type="datetime-local"
+            data-testid="custom-to"
+            [value]="customTo()"
+            (input)="customTo.set(inputValue($event))"
+          />
+        </label>
+        <button mat-flat-button type="submit" data-testid="custom-apply">Show</button>
+        @if (customError()) {
+          <span class="error" role="alert">{{ customError() }}</span>
+        }
+      </form>
+    }
+
+    @if (history.queriedRange(); as range) {
+      <p class="meta" data-testid="history-range">
+        {{ range.from | date: 'medium' }} – {{ range.to | date: 'medium' }}
+        @if (history.response(); as response) {
+          · {{ response.data.length }} points at {{ resolutionLabel(response.resolution) }}
+        }
+      </p>
+    }
+
+    @if (history.loading()) {
+      <div class="state" data-testid="history-loading">
+        <mat-progress-bar mode="indeterminate" />
+        <p>Loading history…</p>
+      </div>
+    } @else if (history.error(); as error) {
+      <div class="state failed" role="alert" data-testid="history-error">
+        <p>Could not load the history: {{ error }}</p>
+        <button mat-stroked-button type="button" (click)="history.refresh()">Try again</button>
+      </div>
+    } @else if (history.empty()) {
+      <div class="state" data-testid="history-empty">
+        <p>
+          No samples in this range yet. The hub stores one per sampling interval from its start.
+        </p>
+      </div>
+    } @else if (history.response()) {
+      @if (canSeeProcesses()) {
+        <p class="meta hint">Click a point in a chart to see the top processes of that minute.</p>
+      }
+      <div class="charts">
+        @for (chart of history.charts(); track chart.id) {
+          <mat-card appearance="outlined" [attr.data-testid]="'history-chart-' + chart.id">
+            <mat-card-header>
+              <mat-card-title>{{ chart.title }}</mat-card-title>
+            </mat-card-header>
+            <mat-card-content>
+              <tyto-band-chart
+                [series]="chart.series"
+                [yMax]="chart.unit === 'percent' ? 100 : 0"
+                [yTickFormat]="tickFormat(chart)"
+                [xTickFormat]="xFormat()"
+                [xMin]="xDomain().from"
+                [xMax]="xDomain().to"
+                [selectable]="canSeeProcesses()"
+                (pointSelected)="history.selectTime($event)"
+              />
+            </mat-card-content>
+          </mat-card>
+        }
+      </div>
+    }
+
+    @if (history.selected(); as at) {
+      <mat-card appearance="outlined" class="processes" data-testid="history-processes">
+        <mat-card-header>
+          <mat-card-title>Top processes</mat-card-title>
+          <mat-card-subtitle>
+            Peak CPU and memory during the minute of {{ at | date: 'short' }}
+          </mat-card-subtitle>
+          <span class="spacer"></span>
+          <button mat-button type="button" (click)="history.clearSelection()">Close</button>
+        </mat-card-header>
+        <mat-card-content>
+          @switch (history.processes().status) {
+            @case ('loading') {
+              <mat-progress-bar mode="indeterminate" />
+            }
+            @case ('error') {
+              <p class="meta" data-testid="history-processes-error">{{ processesError() }}</p>
+            }
+            @case ('loaded') {
+              <div class="split">
+                <div>
+                  <h3>By CPU</h3>
+                  <tyto-data-table
+                    data-testid="history-processes-by-cpu"
+                    [rows]="processesData()?.top_by_cpu ?? []"
+                    [columns]="processColumns"
+                    [rowKey]="processKey"
+                    emptyText="No processes recorded."
+                  />
+                </div>
+                <div>
+                  <h3>By memory</h3>
+                  <tyto-data-table
+                    data-testid="history-processes-by-memory"
+                    [rows]="processesData()?.top_by_memory ?? []"
+                    [columns]="processColumns"
+                    [rowKey]="processKey"
+                    emptyText="No processes recorded."
+                  />
+                </div>
+              </div>
+            }
+            @case ('idle') {}
+          }
+        </mat-card-content>
+      </mat-card>
+    }
+  `,
+  styles: `
+    .toolbar {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 8px 16px;
+      margin-bottom: 8px;
+    }
+    .spacer {
+      flex: 1;
+    }
+    .custom {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 8px 16px;
+      margin: 8px 0;
+    }
+    .custom label {
+      display: flex;
+      align-items: center;
+      gap: 6px;
+      font-size: 14px;
+    }
+    .custom input {
+      font: inherit;
+      padding: 4px 6px;
+    }
+    .error {
+      color: var(--tyto-critical);
+      font-size: 14px;
+    }
+    .meta {
+      opacity: 0.75;
+      font-size: 14px;
+      margin: 4px 0 12px;
+    }
+    .hint {
+      font-size: 13px;
+    }
+    .state {
+      max-width: 520px;
+      margin: 48px auto;
+      text-align: center;
+    }
+    .failed {
+      color: var(--tyto-critical);
+    }
+    .charts {
+      display: grid;
+      grid-template-columns: repeat(auto-fit, minmax(480px, 1fr));
+      gap: 16px;
+    }
+    @media (max-width: 720px) {
+      .charts {
+        grid-template-columns: 1fr;
+      }
+    }
+    .processes {
+      margin-top: 16px;
+    }
+    .processes mat-card-header {
+      align-items: center;
+    }
+    .split {
+      display: grid;
+      grid-template-columns: repeat(auto-fit, minmax(300px, 1fr));
+      gap: 16px 24px;
+    }
+    h3 {
+      font-size: 15px;
+      font-weight: 500;
+      margin: 8px 0;
+    }
+  `,
+})
+export class HostHistoryPage {
+  protected readonly history = inject(HostHistoryStore);
+  protected readonly host = inject(HostStore);
+  private readonly auth = inject(AuthStore);
+
+  protected readonly presets = RANGE_PRESETS;
+  protected readonly processColumns = PROCESS_COLUMNS;
+  protected readonly processKey = (p: ProcessRow) => p.pid;
+
+  // The custom range form is page state until applied; the store only knows ranges in use.
+  protected readonly customOpen = signal(false);
+  protected readonly customFrom = signal('');
+  protected readonly customTo = signal('');
+  protected readonly customError = signal<string | null>(null);
+
+  protected readonly toggleValue = computed(() => {
+    const range = this.history.range();
+    if (this.customOpen() || range.kind === 'custom') return 'custom';
+    return range.preset;
+  });
+  protected readonly xFormat = computed(() => axisFormat(this.history.spanMs()));
+  protected readonly xDomain = computed(() => {
+    const range = this.history.queriedRange();
+    return range ? { from: Date.parse(range.from), to: Date.parse(range.to) } : { from: 0, to: 0 };
+  });
+  protected readonly processesData = computed(() => {
+    const state = this.history.processes();
+    return state.status === 'loaded' ? state.data : null;
+  });
+  protected readonly processesError = computed(() => {
+    const state = this.history.processes();
+    return state.status === 'error' ? state.message : null;
+  });
+
+  constructor() {
+    effect(() => {
+      const agentId = this.host.agentId();
+      untracked(() => this.history.load(agentId));
+    });
+  }
+
+  protected canExport(): boolean {
+    return this.auth.can('metrics:export');
+  }
+
+  // The per-minute process peaks are behind their own permission, like the live process list.
+  protected canSeeProcesses(): boolean {
+    return this.auth.can('processes:view');
+  }
+
+  protected tickFormat(chart: HistoryChart): (value: number) => string {
+    return chart.unit === 'percent' ? percentTick : rateTick;
+  }
+
+  protected resolutionLabel(resolution: string): string {
+    return resolution === 'raw' ? 'full resolution' : `${resolution} averages`;
+  }
+
+  protected inputValue(event: Event): string {
+    return (event.target as HTMLInputElement).value;
+  }
+
+  protected onToggle(change: MatButtonToggleChange): void {
+    const value = change.value as RangePreset | 'custom';
+    if (value === 'custom') {
+      const { from, to } = resolveRange(this.history.range(), new Date());
+      this.customFrom.set(toLocalInput(from));
+      this.customTo.set(toLocalInput(to));
+      this.customError.set(null);
+      this.customOpen.set(true);
+      return;
+    }
+    this.customOpen.set(false);
+    this.history.setRange({ kind: 'preset', preset: value });
+  }
+
+  protected applyCustom(event: Event): void {
+    event.preventDefault();
+    const from = fromLocalInput(this.customFrom());
+    const to = fromLocalInput(this.customTo());
+    const problem = customRangeProblem(from, to, new Date());
+    this.customError.set(problem);
+    if (problem !== null || !from || !to) return;
+    this.history.setRange({ kind: 'custom', from, to });
+  }
+
+  protected exportRange(format: ExportFormat): void {
+    const range = this.history.exportRange();
+    if (range) void this.host.export(format, range);
+  }
+}
