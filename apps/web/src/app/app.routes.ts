@@ -17,6 +17,11 @@ export const appRoutes: Routes = [
         loadChildren: () => import('./dashboard/dashboard.routes'),
       },
       {
+        path: 'host',
+        canActivate: [permissionGuard('dashboard:view')],
+        loadChildren: () => import('./host/host.routes'),
+      },
+      {
         path: 'users',
         canActivate: [permissionGuard('users:view')],
         loadChildren: () => import('./users/users.routes'),

@@ -3,6 +3,7 @@ import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { RouterLink } from '@angular/router';
 import { BytesPipe } from '../shared/format/bytes.pipe';
 import { formatBytes } from '../shared/format/format';
 import { UptimePipe } from '../shared/format/uptime.pipe';
@@ -24,6 +25,7 @@ const LOCAL_AGENT = 'local';
     MatButtonModule,
     MatCardModule,
     MatProgressBarModule,
+    RouterLink,
     BytesPipe,
     UptimePipe,
     UsagePipe,
@@ -53,6 +55,14 @@ const LOCAL_AGENT = 'local';
         <span class="meta">
           up <span data-testid="uptime">{{ system.uptime | uptime }}</span>
         </span>
+        <a
+          mat-stroked-button
+          class="details"
+          [routerLink]="['/host', agentId]"
+          data-testid="host-details-link"
+        >
+          Processes, disks, services and history
+        </a>
       </header>
 
       <div class="grid">
@@ -187,6 +197,9 @@ const LOCAL_AGENT = 'local';
     .meta {
       opacity: 0.75;
     }
+    .details {
+      margin-left: auto;
+    }
     .grid {
       display: grid;
       grid-template-columns: repeat(auto-fit, minmax(320px, 1fr));
@@ -212,6 +225,7 @@ const LOCAL_AGENT = 'local';
 })
 export class DashboardPage {
   protected readonly store = inject(DashboardStore);
+  protected readonly agentId = LOCAL_AGENT;
 
   protected readonly percentTick = (value: number): string => `${value} %`;
   protected readonly rateTick = (value: number): string => `${formatBytes(value, 0)}/s`;
