@@ -10,7 +10,6 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RolesModule } from './roles/roles.module';
-import { SettingsModule } from './settings/settings.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -28,7 +27,6 @@ export class AppModule {
         UsersModule,
         AuthModule,
         MetricsModule,
-        SettingsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };

@@ -1,8 +1,7 @@
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { RoleEntity } from '../roles/role.entity';
-import { SettingEntity } from '../settings/setting.entity';
 import { UserEntity } from '../users/user.entity';
 
 /** Every entity of the hub; the migration check compares this model with both migration sets. */
-export const ENTITIES = [RoleEntity, UserEntity, SessionEntity, AuditEntryEntity, SettingEntity];
+export const ENTITIES = [RoleEntity, UserEntity, SessionEntity, AuditEntryEntity];

@@ -65,16 +65,9 @@ export interface TestHub {
   ): Promise<Response>;
 }
 
-/**
- * Boots a real hub (full Nest app, real database, real collector) on a loopback port. Given a
- * database, it boots on that one (a restart) and `close()` leaves it for the caller to drop.
- */
-export async function startHub(
-  kind: DbKind,
-  env: Record<string, string> = {},
-  existing?: TestDatabase,
-): Promise<TestHub> {
-  const db = existing ?? (await createTestDatabase(kind));
+/** Boots a real hub (full Nest app, real database, real collector) on a loopback port. */
+export async function startHub(kind: DbKind, env: Record<string, string> = {}): Promise<TestHub> {
+  const db = await createTestDatabase(kind);
   const config = loadConfig(
     {
       TYTO_DATA_DIR: db.dataDir,
@@ -118,7 +111,7 @@ export async function startHub(
     },
     async close() {
       await app.close();
-      if (!existing) await db.drop();
+      await db.drop();
     },
   };
 }
