@@ -8,8 +8,10 @@ import { ConfigModule } from './common/config.module';
 import { ErrorFilter } from './common/error.filter';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { HistoryModule } from './history/history.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RolesModule } from './roles/roles.module';
+import { SettingsModule } from './settings/settings.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -27,6 +29,8 @@ export class AppModule {
         UsersModule,
         AuthModule,
         MetricsModule,
+        HistoryModule,
+        SettingsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };

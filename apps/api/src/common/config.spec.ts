@@ -19,6 +19,7 @@ describe(loadConfig.name, () => {
       webDir: '/web',
       allowRegistration: false,
       passwordMinLength: 12,
+      retention: { raw: 86400, '1m': 604800, '5m': 2592000, '1h': 31536000 },
     });
   });
 
@@ -31,6 +32,8 @@ describe(loadConfig.name, () => {
     ['TYTO_SESSION_TTL', '5 weeks'],
     ['TYTO_ALLOW_REGISTRATION', 'maybe'],
     ['TYTO_ADMIN_PASSWORD', 'short'],
+    ['TYTO_RETENTION_RAW', '5m'],
+    ['TYTO_RETENTION_1H', 'forever'],
   ])('stops on a bad %s (%s) with one line naming it', (name, value) => {
     const run = () => loadConfig({ TYTO_DATA_DIR: dir(), [name]: value }, null);
     expect(run).toThrow(ConfigError);
@@ -55,6 +58,7 @@ describe(loadConfig.name, () => {
         TYTO_DATABASE_URL: 'postgres://u@127.0.0.1:5432/tyto',
         TYTO_SESSION_TTL: '2h',
         TYTO_SESSION_IDLE_TIMEOUT: '90',
+        TYTO_RETENTION_1M: '14d',
       },
       null,
     );
@@ -63,6 +67,7 @@ describe(loadConfig.name, () => {
       sessionTtl: 7200,
       sessionIdleTimeout: 90,
     });
+    expect(c.retention['1m']).toBe(14 * 86400);
   });
 
   it('reads tyto.yaml in the data dir, with the environment winning', () => {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { HistoryResolution } from '@tyto/contracts';
 import { parse as parseYaml } from 'yaml';
 
 /**
@@ -33,6 +34,8 @@ export interface TytoConfig {
   trustProxy: number;
   /** Mark the session cookie Secure (set when the hub is served over HTTPS). */
   cookieSecure: boolean;
+  /** How long each history tier is kept, seconds. */
+  retention: Record<HistoryResolution, number>;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
@@ -58,12 +61,14 @@ function int(src: Source, name: string, def: number, min: number, max: number): 
 }
 
 /** Seconds; accepts a bare number of seconds or 30s / 15m / 12h / 7d. */
-function duration(src: Source, name: string, def: number): number {
+function duration(src: Source, name: string, def: number, min = 1): number {
   const raw = src[name];
   if (raw === undefined || raw === '') return def;
   const m = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
   if (!m || Number(m[1]) === 0) fail(name, 'a positive duration such as 90, 15m, 12h or 7d', raw);
-  return Number(m[1]) * DURATION_UNITS[m[2] || 's'];
+  const seconds = Number(m[1]) * DURATION_UNITS[m[2] || 's'];
+  if (seconds < min) fail(name, `a duration of at least ${min} seconds`, raw);
+  return seconds;
 }
 
 function bool(src: Source, name: string, def: boolean): boolean {
@@ -118,6 +123,10 @@ const KNOWN = new Set([
   'TYTO_WEB_DIR',
   'TYTO_TRUST_PROXY',
   'TYTO_COOKIE_SECURE',
+  'TYTO_RETENTION_RAW',
+  'TYTO_RETENTION_1M',
+  'TYTO_RETENTION_5M',
+  'TYTO_RETENTION_1H',
 ]);
 
 /**
@@ -168,6 +177,13 @@ export function loadConfig(env: Source, defaultWebDir: string | null): TytoConfi
       webDirRaw === undefined ? defaultWebDir : webDirRaw === '' ? null : path.resolve(webDirRaw),
     trustProxy: int(src, 'TYTO_TRUST_PROXY', 0, 0, 10),
     cookieSecure: bool(src, 'TYTO_COOKIE_SECURE', false),
+    // Each tier must outlive a few of its source's buckets, or rollups would find nothing to read.
+    retention: {
+      raw: duration(src, 'TYTO_RETENTION_RAW', 86400, 600),
+      '1m': duration(src, 'TYTO_RETENTION_1M', 7 * 86400, 3600),
+      '5m': duration(src, 'TYTO_RETENTION_5M', 30 * 86400, 3600),
+      '1h': duration(src, 'TYTO_RETENTION_1H', 365 * 86400, 86400),
+    },
   };
 }
 

@@ -65,9 +65,16 @@ export interface TestHub {
   ): Promise<Response>;
 }
 
-/** Boots a real hub (full Nest app, real database, real collector) on a loopback port. */
-export async function startHub(kind: DbKind, env: Record<string, string> = {}): Promise<TestHub> {
-  const db = await createTestDatabase(kind);
+/**
+ * Boots a real hub (full Nest app, real database, real collector) on a loopback port. Given a
+ * database, it boots on that one (a restart) and `close()` leaves it for the caller to drop.
+ */
+export async function startHub(
+  kind: DbKind,
+  env: Record<string, string> = {},
+  existing?: TestDatabase,
+): Promise<TestHub> {
+  const db = existing ?? (await createTestDatabase(kind));
   const config = loadConfig(
     {
       TYTO_DATA_DIR: db.dataDir,
@@ -111,7 +118,7 @@ export async function startHub(kind: DbKind, env: Record<string, string> = {}): 
     },
     async close() {
       await app.close();
-      await db.drop();
+      if (!existing) await db.drop();
     },
   };
 }

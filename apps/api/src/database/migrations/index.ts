@@ -2,9 +2,23 @@ import { InitialPostgres1764300000000 } from './1764300000000-initial.postgres';
 import { InitialSqlite1764300000000 } from './1764300000000-initial.sqlite';
 import { AuditPostgres1764400000000 } from './1764400000000-audit.postgres';
 import { AuditSqlite1764400000000 } from './1764400000000-audit.sqlite';
+import { HistoryPostgres1764500000000 } from './1764500000000-history.postgres';
+import { HistorySqlite1764500000000 } from './1764500000000-history.sqlite';
+import { SettingsPostgres1764500100000 } from './1764500100000-settings.postgres';
+import { SettingsSqlite1764500100000 } from './1764500100000-settings.sqlite';
 
 // One ordered list per database. A schema change adds a migration to both; the migration check
 // (database.spec.ts) fails if either set drifts from the entities. `npm run db:diff` prints the
 // statements a new migration needs.
-export const SQLITE_MIGRATIONS = [InitialSqlite1764300000000, AuditSqlite1764400000000];
-export const POSTGRES_MIGRATIONS = [InitialPostgres1764300000000, AuditPostgres1764400000000];
+export const SQLITE_MIGRATIONS = [
+  InitialSqlite1764300000000,
+  AuditSqlite1764400000000,
+  HistorySqlite1764500000000,
+  SettingsSqlite1764500100000,
+];
+export const POSTGRES_MIGRATIONS = [
+  InitialPostgres1764300000000,
+  AuditPostgres1764400000000,
+  HistoryPostgres1764500000000,
+  SettingsPostgres1764500100000,
+];

@@ -1,0 +1,61 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { METRICS_SAMPLE, type MetricsSampleEvent } from '../metrics/metrics.events';
+import { HistoryRepository } from './history.repository';
+import { sampleFromSnapshot, type RawSample } from './history-series';
+
+/** A flush happens this long after the first buffered sample, or sooner when the batch is full. */
+const FLUSH_AFTER_MS = 1000;
+const FLUSH_ROWS = 500;
+/** While the database is unreachable, keep at most this many samples, dropping the oldest. */
+const MAX_BUFFERED = 50_000;
+
+/**
+ * Stores every published sample as a raw history row. Samples are batched: one transaction per
+ * flush, never one per sample, so a hundred agents at a 1 s interval stay one write a second.
+ */
+@Injectable()
+export class HistoryWriterService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(HistoryWriterService.name);
+  private buffer: RawSample[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> = Promise.resolve();
+
+  constructor(private readonly repo: HistoryRepository) {}
+
+  @OnEvent(METRICS_SAMPLE)
+  record(snapshot: MetricsSampleEvent): void {
+    const sample = sampleFromSnapshot(snapshot);
+    if (!sample) {
+      this.logger.debug(`sample without a usable timestamp from '${String(snapshot.agent_id)}'`);
+      return;
+    }
+    this.buffer.push(sample);
+    if (this.buffer.length >= FLUSH_ROWS) void this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), FLUSH_AFTER_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes what is buffered; resolves once it and every earlier flush are stored (or failed). */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length === 0) return this.inFlight;
+    this.inFlight = this.inFlight.then(() =>
+      this.repo.insertSamples(batch).catch((e: unknown) => {
+        this.logger.error(`storing ${batch.length} samples failed: ${(e as Error).message}`);
+        // Keep them for the next flush: a database restart should not punch a hole in history.
+        this.buffer = [...batch, ...this.buffer].slice(-MAX_BUFFERED);
+      }),
+    );
+    return this.inFlight;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.flush();
+  }
+}

@@ -1,0 +1,108 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { HistoryRepository, type SourceRows } from './history.repository';
+import {
+  bucketFromBuckets,
+  bucketFromSamples,
+  floorTo,
+  groupByBucket,
+  type Bucket,
+} from './history-series';
+import { ROLLUPS, type RollupSpec } from './history-tiers';
+
+/** A minute is rolled up once it is this old, leaving time for the writer's last flush. */
+const GRACE_MS = 10_000;
+/** Passes start this far into each minute, just after GRACE_MS lets the last minute through. */
+const PASS_OFFSET_MS = 15_000;
+/** The first pass, which catches up whatever is pending from before a restart. */
+const BOOT_DELAY_MS = 3000;
+
+/**
+ * Rolls raw samples into 1m buckets, 1m into 5m and 5m into 1h, once a minute. Each agent's
+ * progress per tier is stored, so a pass resumes where the last one stopped, catches up after
+ * downtime, and recomputes (idempotently: buckets are replaced, never added to) whatever a late
+ * sample touched.
+ */
+@Injectable()
+export class RollupJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(RollupJob.name);
+  private timer: NodeJS.Timeout | null = null;
+  private last: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly repo: HistoryRepository) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(BOOT_DELAY_MS);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.last;
+  }
+
+  /** One pass over every tier and agent; passes queue up, never overlap. */
+  runOnce(now = Date.now()): Promise<void> {
+    const run = this.last.then(async () => {
+      for (const spec of ROLLUPS) await this.rollTier(spec, now);
+    });
+    this.last = run.catch((e: unknown) => {
+      this.logger.error(`rollup failed: ${(e as Error).message}`);
+    });
+    return run;
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      // runOnce logs its own failures; the next pass retries.
+      void this.runOnce()
+        .catch(() => undefined)
+        .finally(() => {
+          if (this.stopped) return;
+          const now = Date.now();
+          this.schedule(floorTo(now - PASS_OFFSET_MS, 60_000) + 60_000 + PASS_OFFSET_MS - now);
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async rollTier(spec: RollupSpec, now: number): Promise<void> {
+    const progress = await this.repo.rollupStates(spec.tier);
+    // A coarser bucket is complete once its source tier has rolled past its end.
+    const sourceProgress = spec.source === 'raw' ? null : await this.repo.rollupStates(spec.source);
+    for (const [agentId, rolledUntil] of progress) {
+      const sourceDone = sourceProgress ? sourceProgress.get(agentId) : now - GRACE_MS;
+      if (sourceDone === undefined) continue;
+      const limit = floorTo(sourceDone, spec.stepMs);
+      let cursor = rolledUntil;
+      while (cursor < limit && !this.stopped) {
+        // Skip empty stretches (downtime) in one step instead of bucket by bucket.
+        const first = await this.repo.firstTimestamp(spec.source, agentId, cursor, limit);
+        const start = first === null ? cursor : Math.max(cursor, floorTo(first, spec.stepMs));
+        const end = first === null ? limit : Math.min(limit, start + spec.chunkMs);
+        const done = await this.repo.rollup(spec, agentId, cursor, start, end, (source) =>
+          buildBuckets(spec, agentId, source),
+        );
+        // Progress moved back under us (a late sample): the next pass starts from there.
+        if (!done) break;
+        cursor = end;
+      }
+    }
+  }
+}
+
+export function buildBuckets(spec: RollupSpec, agentId: string, source: SourceRows): Bucket[] {
+  if (source.kind === 'raw') {
+    return groupByBucket(source.rows, spec.stepMs).map(([ts, rows]) =>
+      bucketFromSamples(agentId, ts, rows),
+    );
+  }
+  return groupByBucket(source.rows, spec.stepMs).map(([ts, rows]) =>
+    bucketFromBuckets(agentId, ts, rows),
+  );
+}

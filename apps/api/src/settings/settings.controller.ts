@@ -1,0 +1,28 @@
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import {
+  RefreshIntervalRequestSchema,
+  type RefreshIntervalRequest,
+  type SettingsResponse,
+} from '@tyto/contracts';
+import { Auth } from '../common/access.decorator';
+import { ValidBody } from '../common/validation';
+import { SettingsService } from './settings.service';
+
+@Controller('api/v1/settings')
+export class SettingsController {
+  constructor(private readonly settings: SettingsService) {}
+
+  /** Read-only facts the dashboard needs (refresh rate, how far back history goes). */
+  @Get()
+  @Auth('dashboard:view')
+  get(): SettingsResponse {
+    return this.settings.get();
+  }
+
+  @Post('refresh')
+  @Auth('settings:manage')
+  @HttpCode(200)
+  refresh(@ValidBody(RefreshIntervalRequestSchema) body: RefreshIntervalRequest) {
+    return this.settings.setRefreshInterval(body.interval);
+  }
+}
