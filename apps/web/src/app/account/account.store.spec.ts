@@ -52,16 +52,14 @@ describe(AccountStore.name, () => {
 
   it('puts a wrong current password at its field', async () => {
     const done = store.changePassword({ current_password: 'wrong', new_password: 'x'.repeat(12) });
-    backend
-      .expectOne('/api/v1/auth/me/password')
-      .flush(
-        {
-          error: 'The current password is not correct',
-          code: 'INVALID_CURRENT_PASSWORD',
-          details: {},
-        },
-        { status: 400, statusText: 'Bad Request' },
-      );
+    backend.expectOne('/api/v1/auth/me/password').flush(
+      {
+        error: 'The current password is not correct',
+        code: 'INVALID_CURRENT_PASSWORD',
+        details: {},
+      },
+      { status: 400, statusText: 'Bad Request' },
+    );
     expect(await done).toBe(false);
     expect(store.passwordError()?.fields).toEqual({
       current_password: 'The current password is not correct',

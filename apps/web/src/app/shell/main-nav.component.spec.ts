@@ -26,6 +26,7 @@ describe(MainNavComponent.name, () => {
   it('offers an administrator every page', () => {
     expect(links(SYSTEM_ROLE_DEFINITIONS.admin.permissions)).toEqual([
       'nav-dashboard',
+      'nav-host',
       'nav-users',
       'nav-roles',
       'nav-audit',
@@ -34,7 +35,11 @@ describe(MainNavComponent.name, () => {
   });
 
   it('offers a custom alerts role only the dashboard and the own account', () => {
-    expect(links(['dashboard:view', 'alerts:*'])).toEqual(['nav-dashboard', 'nav-account']);
+    expect(links(['dashboard:view', 'alerts:*'])).toEqual([
+      'nav-dashboard',
+      'nav-host',
+      'nav-account',
+    ]);
   });
 
   it('shows the audit log to whoever may read it, without user administration', () => {

@@ -21,6 +21,14 @@ import { CanDirective } from '../auth/can.directive';
         >Dashboard</a
       >
       <a
+        *tytoCan="'dashboard:view'"
+        mat-button
+        routerLink="/host/local"
+        routerLinkActive="active"
+        data-testid="nav-host"
+        >Host</a
+      >
+      <a
         *tytoCan="'users:view'"
         mat-button
         routerLink="/users"
