@@ -1,19 +1,26 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import {
+  ExportQuerySchema,
   HistoryQuerySchema,
   ProcessHistoryQuerySchema,
+  type ExportQuery,
   type HistoryQuery,
   type HistoryResponse,
   type ProcessHistoryQuery,
   type ProcessHistoryResponse,
 } from '@tyto/contracts';
+import type { Response } from 'express';
 import { Auth } from '../common/access.decorator';
 import { ValidQuery } from '../common/validation';
+import { ExportService } from './export.service';
 import { HistoryQueryService } from './history-query.service';
 
 @Controller('api/v1')
 export class HistoryController {
-  constructor(private readonly query: HistoryQueryService) {}
+  constructor(
+    private readonly query: HistoryQueryService,
+    private readonly exports: ExportService,
+  ) {}
 
   @Get('history')
   @Auth('dashboard:view')
@@ -28,5 +35,17 @@ export class HistoryController {
     @ValidQuery(ProcessHistoryQuerySchema) q: ProcessHistoryQuery,
   ): Promise<ProcessHistoryResponse> {
     return this.query.processes(q);
+  }
+
+  @Get('export/metrics')
+  @Auth('metrics:export')
+  async exportMetrics(
+    @ValidQuery(ExportQuerySchema) q: ExportQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const file = await this.exports.export(q);
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('Content-Disposition', `attachment; filename="${file.filename}"`);
+    return file.body;
   }
 }

@@ -442,9 +442,14 @@ describe.each(DB_KINDS)('history on %s', (kind) => {
       expect(res.body).toEqual({ error: expect.any(String), code, details: expect.any(Object) });
     });
 
-    it('lets a viewer read history and settings, but not change settings', async () => {
+    it('lets a viewer read history and settings, but not export or change settings', async () => {
       expect((await get('/api/v1/history', viewer)).status).toBe(200);
       expect((await get('/api/v1/settings', viewer)).status).toBe(200);
+      const exp = await get('/api/v1/export/metrics', viewer);
+      expect({ status: exp.status, code: exp.body.code }).toEqual({
+        status: 403,
+        code: 'FORBIDDEN',
+      });
       const post = await hub.fetch('/api/v1/settings/refresh', {
         method: 'POST',
         token: viewer,
@@ -456,6 +461,77 @@ describe.each(DB_KINDS)('history on %s', (kind) => {
 
     it('refuses history without a session', async () => {
       expect((await get('/api/v1/history', '')).status).toBe(401);
+    });
+  });
+
+  describe('GET /api/v1/export/metrics', () => {
+    const agent = 'export-agent';
+    let sent: MetricsSnapshot;
+    beforeAll(async () => {
+      sent = snapshot(agent, Date.now(), { cpu: 42.5 });
+      await feed([sent]);
+    });
+
+    it('exports the current snapshot as a JSON attachment', async () => {
+      const res = await get(`/api/v1/export/metrics?agent_id=${agent}&format=json`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(res.headers.get('content-disposition')).toMatch(
+        /^attachment; filename="tyto-metrics-export-agent-\d{8}T\d{6}Z\.json"$/,
+      );
+      expect(res.body).toEqual({
+        agent_id: agent,
+        exported_at: expect.any(String),
+        snapshot: sent,
+      });
+    });
+
+    it('exports the current snapshot as CSV with a header row of flattened fields', async () => {
+      const res = await get(`/api/v1/export/metrics?agent_id=${agent}&format=csv`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+      expect(res.headers.get('content-disposition')).toMatch(
+        /^attachment; filename="tyto-metrics-export-agent-\d{8}T\d{6}Z\.csv"$/,
+      );
+      const [header, row, end] = res.text.split('\r\n');
+      expect(end).toBe('');
+      const columns = header.split(',');
+      expect(columns).toEqual(
+        expect.arrayContaining([
+          'timestamp',
+          'agent_id',
+          'cpu.totalUsage',
+          'memory.used',
+          'disk.mounts./.usedPercent',
+          'network.interfaces.eth0.rxRate',
+        ]),
+      );
+      const cells = row.split(',');
+      const at = (c: string) => cells[columns.indexOf(c)];
+      expect(at('cpu.totalUsage')).toBe('42.5');
+      expect(at('disk.mounts./.usedPercent')).toBe('60');
+      expect(at('agent_id')).toBe(agent);
+    });
+
+    it('exports a history range with from/to', async () => {
+      const range = `from=${new Date(base).toISOString()}&to=${new Date(base + 10 * MIN - 1).toISOString()}&resolution=1m&metrics=cpu`;
+      const csv = await get(`/api/v1/export/metrics?agent_id=rollup-agent&format=csv&${range}`);
+      expect(csv.status).toBe(200);
+      const lines = csv.text.trimEnd().split('\r\n');
+      expect(lines[0]).toBe('timestamp,cpu.avg,cpu.min,cpu.max');
+      expect(lines).toHaveLength(11);
+      expect(lines[1]).toBe(`${new Date(base).toISOString()},25,0,50`);
+      const json = await get(`/api/v1/export/metrics?agent_id=rollup-agent&format=json&${range}`);
+      expect(json.body.history.data).toHaveLength(10);
+    });
+
+    it.each([
+      ['an unknown format', `agent_id=${agent}&format=xml`, 400, 'VALIDATION_FAILED'],
+      ['a bad date', `agent_id=${agent}&from=soon`, 400, 'VALIDATION_FAILED'],
+      ['an agent without samples', 'agent_id=nobody', 404, 'NOT_FOUND'],
+    ])('refuses %s', async (_, qs, status, code) => {
+      const res = await get(`/api/v1/export/metrics?${qs}`);
+      expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
     });
   });
 });

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { MetricsModule } from '../metrics/metrics.module';
+import { ExportService } from './export.service';
 import { HistoryController } from './history.controller';
 import { HistoryQueryService } from './history-query.service';
 import { HistoryRepository } from './history.repository';
@@ -6,8 +8,9 @@ import { HistoryWriterService } from './history-writer.service';
 import { RetentionJob } from './retention.job';
 import { RollupJob } from './rollup.job';
 
-/** Metrics history: raw samples, rollups, retention and the history routes. */
+/** Metrics history (raw samples and rollups), the history and export routes. */
 @Module({
+  imports: [MetricsModule],
   controllers: [HistoryController],
   providers: [
     HistoryRepository,
@@ -15,6 +18,7 @@ import { RollupJob } from './rollup.job';
     RollupJob,
     RetentionJob,
     HistoryQueryService,
+    ExportService,
   ],
 })
 export class HistoryModule {}
