@@ -30,6 +30,7 @@ import {
   type StatTuple,
 } from './history-series';
 import { chooseResolution, earliestKept, TIER_STEP_MS } from './history-tiers';
+import { isoUtc as iso } from './iso-time';
 
 const HOUR_MS = 3_600_000;
 /** An explicit resolution may return this many points; more asks for a coarser one. */
@@ -59,7 +60,6 @@ const fromTuple = (t: readonly number[]): Stats => ({
   min: round2(t[1]),
   max: round2(t[2]),
 });
-const iso = (ms: number) => new Date(ms).toISOString();
 
 interface Range {
   from: number;
@@ -115,11 +115,12 @@ export class HistoryQueryService {
       else entities.push(s);
     }
     const opts = { series: host, entities: entities.length > 0, limit: MAX_POINTS + 1 };
+    const selected: HostSelection = host.map((s) => [s, HOST_SERIES.indexOf(s)]);
     // `to` is inclusive; the bucket holding `from` counts, so a range never starts with a gap.
     const points =
       resolution === 'raw'
         ? (await this.repo.readSamples(q.agent_id, from, to + 1, opts)).map((s) =>
-            samplePoint(s, host, entities),
+            samplePoint(s, selected, entities),
           )
         : (
             await this.repo.readBuckets(
@@ -129,7 +130,7 @@ export class HistoryQueryService {
               to + 1,
               opts,
             )
-          ).map((b) => bucketPoint(b, host, entities));
+          ).map((b) => bucketPoint(b, selected, entities));
     if (points.length > MAX_POINTS) {
       throw badRequest(`more than ${MAX_POINTS} points; ask for a coarser resolution`, {
         resolution,
@@ -178,12 +179,16 @@ const toPeak = ([pid, name, user, cpu, memory, command]: ProcessEntry): ProcessP
 
 type EntitySelector = Extract<MetricSelector, { name: string }>;
 
-function samplePoint(s: RawSample, host: HostSeries[], entities: EntitySelector[]): HistoryPoint {
+/** The selected host series with their place in HOST_SERIES, looked up once per query. */
+type HostSelection = [HostSeries, number][];
+
+function samplePoint(s: RawSample, host: HostSelection, entities: EntitySelector[]): HistoryPoint {
   const point: HistoryPoint = { timestamp: iso(s.ts) };
-  for (const series of host) {
-    const v = s.values[HOST_SERIES.indexOf(series)];
+  for (const [series, i] of host) {
+    const v = s.values[i];
     point[series] = v === null ? null : same(v);
   }
+  if (entities.length === 0) return point;
   addEntities(
     point,
     entities,
@@ -196,12 +201,13 @@ function samplePoint(s: RawSample, host: HostSeries[], entities: EntitySelector[
   return point;
 }
 
-function bucketPoint(b: Bucket, host: HostSeries[], entities: EntitySelector[]): HistoryPoint {
+function bucketPoint(b: Bucket, host: HostSelection, entities: EntitySelector[]): HistoryPoint {
   const point: HistoryPoint = { timestamp: iso(b.ts) };
-  for (const series of host) {
-    const st = b.stats[HOST_SERIES.indexOf(series)];
+  for (const [series, i] of host) {
+    const st = b.stats[i];
     point[series] = st === null ? null : fromTuple(st);
   }
+  if (entities.length === 0) return point;
   addEntities(
     point,
     entities,

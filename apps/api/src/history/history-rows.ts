@@ -102,15 +102,16 @@ export function decodeBucket(
 ): Bucket {
   const stats: Bucket['stats'] = HOST_SERIES.map(() => null);
   series.forEach((s, i) => {
-    const avg = orNull(row[2 + 3 * i]);
+    const avg = orNull(row[1 + 3 * i]);
     if (avg !== null) {
-      stats[SERIES_INDEX.get(s) ?? 0] = [avg, row[3 + 3 * i] as number, row[4 + 3 * i] as number];
+      stats[SERIES_INDEX.get(s) ?? 0] = [avg, row[2 + 3 * i] as number, row[3 + 3 * i] as number];
     }
   });
   return {
     agentId,
     ts: Number(row[0]),
-    samples: Number(row[1]),
+    // Read only for rollups (weights); charts leave it out so PostgreSQL's covering index suffices.
+    samples: Number(row[1 + 3 * series.length] ?? 0),
     stats,
     entities: parse<EntityStats>(detail?.['entities'], {}),
     processes: parse<ProcessPeaks | null>(detail?.['processes'], null),

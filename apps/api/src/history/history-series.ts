@@ -37,6 +37,7 @@ export interface Bucket {
   agentId: string;
   /** Bucket start, epoch milliseconds. */
   ts: number;
+  /** Raw samples behind it (0 when a chart query did not read it). */
   samples: number;
   stats: ([number, number, number] | null)[];
   entities: EntityStats;

@@ -1,5 +1,5 @@
 import { HOST_SERIES } from '@tyto/contracts';
-import { Column, Entity, PrimaryColumn, type ValueTransformer } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, type ValueTransformer } from 'typeorm';
 
 // History rows are keyed (agent_id, ts) with ts in epoch milliseconds: an 8-byte integer instead
 // of a 24-character string, and a range scan on the primary key answers every query.
@@ -10,6 +10,13 @@ import { Column, Entity, PrimaryColumn, type ValueTransformer } from 'typeorm';
 // history_detail and is read only when asked for: in the same rows it would spread a chart's
 // numbers over ten times as many pages, and SQLite gives a large WITHOUT ROWID row a whole
 // overflow page of its own.
+
+// PostgreSQL keeps rows in arrival order, so one host's range is one page per row when a hundred
+// agents write at once. Each table there also gets a covering index, (agent_id, ts) INCLUDE every
+// series column, created by its own migration: a chart is then an index-only scan over adjacent
+// pages. TypeORM cannot express INCLUDE, hence `synchronize: false` (and no such index on SQLite,
+// whose WITHOUT ROWID tables are already in key order).
+const COVERING = { synchronize: false } as const;
 
 /** pg hands bigint back as a string; epoch milliseconds fit a double exactly. */
 const epochMs: ValueTransformer = {
@@ -27,6 +34,7 @@ abstract class HistoryKey {
 
 /** One sample: one `real` column per host series. */
 @Entity('history_raw', { withoutRowid: true })
+@Index('idx_history_raw_series', COVERING)
 export class HistoryRawEntity extends HistoryKey {}
 
 /** Shared columns of the 1m, 5m and 1h tiers: avg/min/max of each host series. */
@@ -47,12 +55,15 @@ for (const series of HOST_SERIES) {
 }
 
 @Entity('history_1m', { withoutRowid: true })
+@Index('idx_history_1m_series', COVERING)
 export class History1mEntity extends HistoryBucketColumns {}
 
 @Entity('history_5m', { withoutRowid: true })
+@Index('idx_history_5m_series', COVERING)
 export class History5mEntity extends HistoryBucketColumns {}
 
 @Entity('history_1h', { withoutRowid: true })
+@Index('idx_history_1h_series', COVERING)
 export class History1hEntity extends HistoryBucketColumns {}
 
 /** The JSON half of a raw or bucket row, keyed by its tier, agent and time. */

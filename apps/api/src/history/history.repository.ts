@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { HOST_SERIES, type HistoryResolution, type HostSeries } from '@tyto/contracts';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { serialTransaction } from '../database/serial';
@@ -40,6 +41,8 @@ export interface ReadOptions {
   series?: readonly HostSeries[];
   entities?: boolean;
   processes?: boolean;
+  /** Buckets' sample counts, the weights a rollup needs. */
+  samples?: boolean;
   limit?: number;
 }
 
@@ -180,6 +183,7 @@ export class HistoryRepository {
       const { series, rows, details } = await this.read(em, spec.source, agentId, start, end, {
         entities: true,
         processes: spec.source === 'raw',
+        samples: true,
       });
       const detailOf = (r: unknown[]) => details.get(Number(r[0]));
       const buckets = build(
@@ -282,7 +286,7 @@ export class HistoryRepository {
   }
 
   /**
-   * Rows of one tier as arrays, [ts, ...values] (raw) or [ts, samples, avg, min, max, …]
+   * Rows of one tier as arrays, [ts, ...values] (raw) or [ts, avg, min, max, …, samples?]
    * (buckets) for the selected series, with the detail columns asked for by time.
    */
   private async read(
@@ -298,7 +302,10 @@ export class HistoryRepository {
       'ts',
       ...(tier === 'raw'
         ? series
-        : ['samples', ...series.flatMap((s) => STATS.map((st) => `${s}_${st}`))]),
+        : [
+            ...series.flatMap((s) => STATS.map((st) => `${s}_${st}`)),
+            ...(opts.samples ? ['samples'] : []),
+          ]),
     ];
     const limit = opts.limit === undefined ? '' : ` LIMIT ${Math.trunc(opts.limit)}`;
     const rows = await this.select(
@@ -341,7 +348,10 @@ export class HistoryRepository {
     }
     if (this.pg) {
       const pool = (this.ds.driver as unknown as { master: Pool }).master;
+      // Named, so each connection plans it once (planning is a tenth of a chart query).
+      const name = `history_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
       const result = await pool.query<unknown[]>({
+        name,
         text: this.sql(sql),
         values: params,
         rowMode: 'array',

@@ -4,6 +4,7 @@ import { AuditPostgres1764400000000 } from './1764400000000-audit.postgres';
 import { AuditSqlite1764400000000 } from './1764400000000-audit.sqlite';
 import { HistoryPostgres1764500000000 } from './1764500000000-history.postgres';
 import { HistorySqlite1764500000000 } from './1764500000000-history.sqlite';
+import { HistoryCoveringPostgres1764500200000 } from './1764500200000-history-covering.postgres';
 import { SettingsPostgres1764500100000 } from './1764500100000-settings.postgres';
 import { SettingsSqlite1764500100000 } from './1764500100000-settings.sqlite';
 
@@ -21,4 +22,6 @@ export const POSTGRES_MIGRATIONS = [
   AuditPostgres1764400000000,
   HistoryPostgres1764500000000,
   SettingsPostgres1764500100000,
+  // PostgreSQL only: covering indexes SQLite does not need (history.entities.ts says why).
+  HistoryCoveringPostgres1764500200000,
 ];
