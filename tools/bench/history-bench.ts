@@ -18,6 +18,7 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../../apps/api/src/common/config';
 import { dataSourceOptions } from '../../apps/api/src/database/data-source';
 import { HistoryQueryService } from '../../apps/api/src/history/history-query.service';
+import { HistoryReadRepository } from '../../apps/api/src/history/history-read.repository';
 import { HistoryRepository } from '../../apps/api/src/history/history.repository';
 import {
   ENTITY_GROUPS,
@@ -398,8 +399,9 @@ async function run(kind: Db['kind']): Promise<void> {
   const ds = new DataSource(dataSourceOptions(config));
   await ds.initialize();
   try {
-    const repo = new HistoryRepository(ds);
-    const service = new HistoryQueryService(repo, config);
+    const reads = new HistoryReadRepository(ds);
+    const repo = new HistoryRepository(ds, reads);
+    const service = new HistoryQueryService(reads, config);
     const started = performance.now();
     let rows = await loadRaw(repo);
     // Measured before the tiers share history_detail with it.

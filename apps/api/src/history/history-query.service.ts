@@ -19,7 +19,7 @@ import {
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { badRequest, notFound } from '../common/errors';
 import { SETTINGS_INTERVAL, type SettingsIntervalEvent } from '../settings/settings.events';
-import { HistoryRepository } from './history.repository';
+import { HistoryReadRepository } from './history-read.repository';
 import {
   floorTo,
   processPeaks,
@@ -74,7 +74,7 @@ export class HistoryQueryService {
   private rawStepSeconds: number;
 
   constructor(
-    private readonly repo: HistoryRepository,
+    private readonly repo: HistoryReadRepository,
     @Inject(TYTO_CONFIG) private readonly config: TytoConfig,
   ) {
     this.rawStepSeconds = config.sampleInterval;

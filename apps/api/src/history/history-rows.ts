@@ -31,6 +31,13 @@ export const DETAIL_COLUMNS = [...DETAIL_KEY, 'entities', 'processes'];
 export type Row = Record<string, unknown>;
 export type Param = string | number | null;
 
+/** TypeORM passes SQL through: SQLite takes `?`, PostgreSQL `$1, $2, …`. */
+export function placeholders(pg: boolean, sql: string): string {
+  if (!pg) return sql;
+  let i = 0;
+  return sql.replace(/\?/g, () => `$${++i}`);
+}
+
 const round2 = (v: number) => Math.round(v * 100) / 100;
 const json = (v: object | null) => (v && Object.keys(v).length ? JSON.stringify(v) : null);
 const parse = <T>(v: unknown, empty: T): T =>

@@ -11,6 +11,7 @@ import { METRICS_SAMPLE } from '../metrics/metrics.events';
 import { DB_KINDS, startHub, type TestHub } from '../test/hub';
 import { proc, SAMPLE_DEFAULTS, snapshot, type SampleValues } from '../test/samples';
 import { createUser, USER_PASSWORD } from '../test/api';
+import { HistoryReadRepository } from './history-read.repository';
 import { HistoryRepository } from './history.repository';
 import { bucketFromSamples, floorTo, sampleFromSnapshot } from './history-series';
 import { HistoryWriterService } from './history-writer.service';
@@ -95,6 +96,7 @@ describe.each(DB_KINDS)('history on %s', (kind) => {
   let admin: string;
   let viewer: string;
   let repo: HistoryRepository;
+  let reads: HistoryReadRepository;
   let rollup: RollupJob;
 
   const feed = async (snapshots: MetricsSnapshot[]) => {
@@ -134,6 +136,7 @@ describe.each(DB_KINDS)('history on %s', (kind) => {
     await createUser(hub, admin, { username: 'history-viewer', roles: ['viewer'] });
     viewer = await hub.login('history-viewer', USER_PASSWORD);
     repo = hub.app.get(HistoryRepository);
+    reads = hub.app.get(HistoryReadRepository);
     rollup = hub.app.get(RollupJob);
   });
   afterAll(async () => {
@@ -220,14 +223,14 @@ describe.each(DB_KINDS)('history on %s', (kind) => {
       await rollup.runOnce();
       await rollup.runOnce();
       expect(await Promise.all([all('1m'), all('5m'), all('1h')])).toEqual(before);
-      expect(await repo.count('1m', agent)).toBe(119);
+      expect(await reads.count('1m', agent)).toBe(119);
     });
 
     it('recomputes the buckets a late sample falls in, without double counting', async () => {
       await feed([sampleAt(7 * 6 + 3), sampleAt(61 * 6)]);
       await rollup.runOnce();
-      expect(await repo.count('1m', agent)).toBe(120);
-      expect(await repo.count('5m', agent)).toBe(24);
+      expect(await reads.count('1m', agent)).toBe(120);
+      expect(await reads.count('5m', agent)).toBe(24);
       await checkTier('1m', MIN, 120);
       await checkTier('5m', 5 * MIN, 24);
       await checkTier('1h', HOUR, 2);
@@ -322,22 +325,22 @@ describe.each(DB_KINDS)('history on %s', (kind) => {
           ages.map((age) => bucket(floorTo(now - age, HOUR))),
         );
       }
-      const otherBefore = await repo.count('1m', 'rollup-agent');
+      const otherBefore = await reads.count('1m', 'rollup-agent');
 
       await hub.app.get(RetentionJob).runOnce(now);
 
-      const raw = await repo.readSamples(agent, 0, now, { series: [] });
+      const raw = await reads.readSamples(agent, 0, now, { series: [] });
       expect(raw.map((s) => s.ts)).toEqual([now - 23 * HOUR]);
       for (const [tier, [expiredAge, keptAge]] of Object.entries(tiers) as [
         keyof typeof tiers,
         readonly number[],
       ][]) {
-        const ts = (await repo.readBuckets(tier, agent, 0, now, { series: [] })).map((b) => b.ts);
+        const ts = (await reads.readBuckets(tier, agent, 0, now, { series: [] })).map((b) => b.ts);
         expect(ts).toContain(floorTo(now - keptAge, HOUR));
         expect(ts).not.toContain(floorTo(now - expiredAge, HOUR));
         expect(ts.every((t) => t >= now - hub.config.retention[tier] * 1000)).toBe(true);
       }
-      expect(await repo.count('1m', 'rollup-agent')).toBe(otherBefore);
+      expect(await reads.count('1m', 'rollup-agent')).toBe(otherBefore);
     });
 
     it('deletes in batches until nothing expired is left', async () => {
@@ -347,7 +350,7 @@ describe.each(DB_KINDS)('history on %s', (kind) => {
       await feed(Array.from({ length: 15 }, (_, i) => snapshot(agent, now - 2 * HOUR + i * 1000)));
       const cutoff = now - 2 * HOUR + 12 * 1000;
       expect(await repo.deleteOlderThan('raw', agent, cutoff, 5)).toBe(12);
-      expect(await repo.count('raw', agent)).toBe(3);
+      expect(await reads.count('raw', agent)).toBe(3);
     });
   });
 

@@ -3,6 +3,7 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { ExportService } from './export.service';
 import { HistoryController } from './history.controller';
 import { HistoryQueryService } from './history-query.service';
+import { HistoryReadRepository } from './history-read.repository';
 import { HistoryRepository } from './history.repository';
 import { HistoryWriterService } from './history-writer.service';
 import { RetentionJob } from './retention.job';
@@ -13,6 +14,7 @@ import { RollupJob } from './rollup.job';
   imports: [MetricsModule],
   controllers: [HistoryController],
   providers: [
+    HistoryReadRepository,
     HistoryRepository,
     HistoryWriterService,
     RollupJob,

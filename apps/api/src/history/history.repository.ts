@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { HOST_SERIES, type HistoryResolution, type HostSeries } from '@tyto/contracts';
-import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { HistoryResolution } from '@tyto/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { serialTransaction } from '../database/serial';
+import { HistoryReadRepository } from './history-read.repository';
 import {
   BUCKET_COLUMNS,
   decodeBucket,
@@ -17,47 +15,33 @@ import {
   encodeSample,
   encodeSampleDetail,
   KEY,
-  parseProcessPeaks,
+  placeholders,
   RAW_COLUMNS,
-  STATS,
   TABLE,
   type Param,
   type Row,
 } from './history-rows';
-import { floorTo, type Bucket, type ProcessPeaks, type RawSample } from './history-series';
+import { floorTo, type Bucket, type RawSample } from './history-series';
 import { TIER_STEP_MS, type RollupSpec, type RollupTier } from './history-tiers';
 
 /** Both databases cap bound parameters per statement (SQLite at 32,766); stay well below. */
 const MAX_PARAMS = 15_000;
 
-interface TierRows {
-  series: readonly HostSeries[];
-  rows: unknown[][];
-  details: Map<number, Row>;
-}
-
-/** What to read: the query path asks for a few series only, the rollups for everything. */
-export interface ReadOptions {
-  series?: readonly HostSeries[];
-  entities?: boolean;
-  processes?: boolean;
-  /** Buckets' sample counts, the weights a rollup needs. */
-  samples?: boolean;
-  limit?: number;
-}
-
 export type SourceRows = { kind: 'raw'; rows: RawSample[] } | { kind: 'buckets'; rows: Bucket[] };
 
 /**
- * Every read and write of the history tables. Writes go through serialTransaction: SQLite shares
- * one connection, so two transactions open at once would interleave their statements.
+ * The writes of the history tables (samples, rollups, retention) and the rollup progress. Every
+ * transaction goes through serialTransaction: SQLite shares one connection, so two transactions
+ * open at once would interleave their statements.
  */
 @Injectable()
 export class HistoryRepository {
   private readonly pg: boolean;
-  private readonly statements = new Map<string, Statement<unknown[], unknown[]>>();
 
-  constructor(@InjectDataSource() private readonly ds: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly reader: HistoryReadRepository,
+  ) {
     this.pg = ds.options.type === 'postgres';
   }
 
@@ -91,42 +75,13 @@ export class HistoryRepository {
     return serialTransaction(this.ds, (em) => this.writeBuckets(em, tier, buckets));
   }
 
-  async readSamples(
-    agentId: string,
-    from: number,
-    to: number,
-    opts: ReadOptions = {},
-  ): Promise<RawSample[]> {
-    const { series, rows, details } = await this.read(null, 'raw', agentId, from, to, opts);
-    return rows.map((r) => decodeSample(agentId, r, series, details.get(Number(r[0]))));
-  }
-
-  async readBuckets(
-    tier: RollupTier,
-    agentId: string,
-    from: number,
-    to: number,
-    opts: ReadOptions = {},
-  ): Promise<Bucket[]> {
-    const { series, rows, details } = await this.read(null, tier, agentId, from, to, opts);
-    return rows.map((r) => decodeBucket(agentId, r, series, details.get(Number(r[0]))));
-  }
-
-  /** The stored top processes of one minute, or null when that minute is not rolled up. */
-  async processesAt(agentId: string, minute: number): Promise<ProcessPeaks | null> {
-    const rows: Row[] = await this.ds.query(
-      this.sql(
-        `SELECT processes FROM history_detail WHERE agent_id = ? AND tier = '1m' AND ts = ?`,
-      ),
-      [agentId, minute],
-    );
-    return rows.length ? parseProcessPeaks(rows[0]['processes']) : null;
-  }
-
   /** Rollup progress of one tier: agent → every bucket before this time is done. */
   async rollupStates(tier: RollupTier): Promise<Map<string, number>> {
     const rows: Row[] = await this.ds.query(
-      this.sql(`SELECT agent_id, rolled_until FROM history_rollup_state WHERE tier = ?`),
+      placeholders(
+        this.pg,
+        `SELECT agent_id, rolled_until FROM history_rollup_state WHERE tier = ?`,
+      ),
       [tier],
     );
     return new Map(rows.map((r) => [String(r['agent_id']), Number(r['rolled_until'])]));
@@ -148,7 +103,8 @@ export class HistoryRepository {
     before: number,
   ): Promise<number | null> {
     const rows: Row[] = await this.ds.query(
-      this.sql(
+      placeholders(
+        this.pg,
         `SELECT ts FROM ${TABLE[tier]} WHERE agent_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT 1`,
       ),
       [agentId, from, before],
@@ -174,17 +130,25 @@ export class HistoryRepository {
       // FOR UPDATE makes a concurrent writer on another replica wait until this commits.
       const lock = this.pg ? ' FOR UPDATE' : '';
       const state: Row[] = await em.query(
-        this.sql(
+        placeholders(
+          this.pg,
           `SELECT rolled_until FROM history_rollup_state WHERE agent_id = ? AND tier = ?${lock}`,
         ),
         [agentId, spec.tier],
       );
       if (state.length === 0 || Number(state[0]['rolled_until']) !== expected) return false;
-      const { series, rows, details } = await this.read(em, spec.source, agentId, start, end, {
-        entities: true,
-        processes: spec.source === 'raw',
-        samples: true,
-      });
+      const { series, rows, details } = await this.reader.read(
+        em,
+        spec.source,
+        agentId,
+        start,
+        end,
+        {
+          entities: true,
+          processes: spec.source === 'raw',
+          samples: true,
+        },
+      );
       const detailOf = (r: unknown[]) => details.get(Number(r[0]));
       const buckets = build(
         spec.source === 'raw'
@@ -196,7 +160,8 @@ export class HistoryRepository {
       );
       await this.writeBuckets(em, spec.tier, buckets);
       await em.query(
-        this.sql(
+        placeholders(
+          this.pg,
           `UPDATE history_rollup_state SET rolled_until = ? WHERE agent_id = ? AND tier = ?`,
         ),
         [end, agentId, spec.tier],
@@ -236,15 +201,6 @@ export class HistoryRepository {
     return deleted;
   }
 
-  /** Rows of one agent in a tier (tests and the benchmark). */
-  async count(tier: HistoryResolution, agentId: string): Promise<number> {
-    const rows: Row[] = await this.ds.query(
-      this.sql(`SELECT COUNT(*) AS n FROM ${TABLE[tier]} WHERE agent_id = ?`),
-      [agentId],
-    );
-    return Number(rows[0]['n']);
-  }
-
   private async purge(
     table: string,
     where: string,
@@ -276,98 +232,6 @@ export class HistoryRepository {
       deleted += result.affected ?? 0;
       if (!nth) return deleted;
     }
-  }
-
-  /** TypeORM passes SQL through: SQLite takes `?`, PostgreSQL `$1, $2, …`. */
-  private sql(text: string): string {
-    if (!this.pg) return text;
-    let i = 0;
-    return text.replace(/\?/g, () => `$${++i}`);
-  }
-
-  /**
-   * Rows of one tier as arrays, [ts, ...values] (raw) or [ts, avg, min, max, …, samples?]
-   * (buckets) for the selected series, with the detail columns asked for by time.
-   */
-  private async read(
-    em: EntityManager | null,
-    tier: HistoryResolution,
-    agentId: string,
-    from: number,
-    to: number,
-    opts: ReadOptions,
-  ): Promise<TierRows> {
-    const series = opts.series ?? HOST_SERIES;
-    const columns = [
-      'ts',
-      ...(tier === 'raw'
-        ? series
-        : [
-            ...series.flatMap((s) => STATS.map((st) => `${s}_${st}`)),
-            ...(opts.samples ? ['samples'] : []),
-          ]),
-    ];
-    const limit = opts.limit === undefined ? '' : ` LIMIT ${Math.trunc(opts.limit)}`;
-    const rows = await this.select(
-      em,
-      `SELECT ${columns.join(', ')} FROM ${TABLE[tier]} WHERE agent_id = ? AND ts >= ? AND ts < ? ORDER BY ts${limit}`,
-      [agentId, from, to],
-      columns,
-    );
-    const detail = [
-      ...(opts.entities ? ['entities'] : []),
-      ...(opts.processes && (tier === 'raw' || tier === '1m') ? ['processes'] : []),
-    ];
-    const details = new Map<number, Row>();
-    if (detail.length && rows.length) {
-      const found: Row[] = await (em ?? this.ds.manager).query(
-        this.sql(
-          `SELECT ts, ${detail.join(', ')} FROM history_detail WHERE agent_id = ? AND tier = ? AND ts >= ? AND ts <= ?`,
-        ),
-        [agentId, tier, from, Number(rows[rows.length - 1][0])],
-      );
-      for (const d of found) details.set(Number(d['ts']), d);
-    }
-    return { series, rows, details };
-  }
-
-  /**
-   * Rows as arrays rather than objects: a 1,440-point chart is over ten thousand values and
-   * per-row objects cost more than the query itself. Outside a transaction the query path asks
-   * the driver directly (better-sqlite3 raw mode, pg rowMode array); inside one, its manager.
-   */
-  private async select(
-    em: EntityManager | null,
-    sql: string,
-    params: Param[],
-    columns: string[],
-  ): Promise<unknown[][]> {
-    if (em) {
-      const rows: Row[] = await em.query(this.sql(sql), params);
-      return rows.map((r) => columns.map((c) => r[c]));
-    }
-    if (this.pg) {
-      const pool = (this.ds.driver as unknown as { master: Pool }).master;
-      // Named, so each connection plans it once (planning is a tenth of a chart query).
-      const name = `history_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
-      const result = await pool.query<unknown[]>({
-        name,
-        text: this.sql(sql),
-        values: params,
-        rowMode: 'array',
-      });
-      return result.rows;
-    }
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      const db = (this.ds.driver as unknown as { databaseConnection: SqliteDatabase })
-        .databaseConnection;
-      stmt = db.prepare<unknown[], unknown[]>(sql).raw(true);
-      // Selections vary with the metrics asked for; keep the most recent ones prepared.
-      if (this.statements.size >= 64) this.statements.clear();
-      this.statements.set(sql, stmt);
-    }
-    return stmt.all(...params);
   }
 
   private async writeBuckets(em: EntityManager, tier: RollupTier, buckets: Bucket[]) {
@@ -405,7 +269,8 @@ export class HistoryRepository {
     for (let i = 0; i < rows.length; i += perStatement) {
       const chunk = rows.slice(i, i + perStatement);
       await em.query(
-        this.sql(
+        placeholders(
+          this.pg,
           `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')} ON CONFLICT (${key.join(', ')}) ${conflict}`,
         ),
         chunk.flat(),
@@ -416,7 +281,8 @@ export class HistoryRepository {
   /** Moves an agent's progress in a tier back to `until` (creating it), never forward. */
   private async rewindState(em: EntityManager, agentId: string, tier: RollupTier, until: number) {
     await em.query(
-      this.sql(
+      placeholders(
+        this.pg,
         `INSERT INTO history_rollup_state (agent_id, tier, rolled_until) VALUES (?, ?, ?)
          ON CONFLICT (agent_id, tier) DO UPDATE SET rolled_until = excluded.rolled_until
          WHERE history_rollup_state.rolled_until > excluded.rolled_until`,
