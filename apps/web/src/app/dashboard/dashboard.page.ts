@@ -2,7 +2,6 @@ import { DecimalPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
-import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
 import { BytesPipe } from '../shared/format/bytes.pipe';
 import { formatBytes } from '../shared/format/format';
@@ -10,6 +9,8 @@ import { UptimePipe } from '../shared/format/uptime.pipe';
 import { UsagePipe } from '../shared/format/usage.pipe';
 import { CoreBarsComponent } from '../shared/ui/core-bars.component';
 import { TimeSeriesChartComponent } from '../shared/ui/time-series-chart.component';
+import { LoadingBlockComponent } from '../shared/ui/loading-block.component';
+import { StreamStatusComponent } from '../shared/ui/stream-status.component';
 import { UsageBarComponent } from '../shared/ui/usage-bar.component';
 import { DashboardStore } from './dashboard.store';
 
@@ -24,7 +25,6 @@ const LOCAL_AGENT = 'local';
     DecimalPipe,
     MatButtonModule,
     MatCardModule,
-    MatProgressBarModule,
     RouterLink,
     BytesPipe,
     UptimePipe,
@@ -32,21 +32,11 @@ const LOCAL_AGENT = 'local';
     CoreBarsComponent,
     TimeSeriesChartComponent,
     UsageBarComponent,
+    LoadingBlockComponent,
+    StreamStatusComponent,
   ],
   template: `
-    @switch (store.status()) {
-      @case ('reconnecting') {
-        <div class="banner warn" role="status" data-testid="stream-status">
-          Connection to the hub lost. Reconnecting…
-        </div>
-      }
-      @case ('stopped') {
-        <div class="banner error" role="alert" data-testid="stream-status">
-          Live updates stopped.
-          <button mat-button type="button" (click)="reconnect()">Reconnect</button>
-        </div>
-      }
-    }
+    <tyto-stream-status [status]="store.status()" (reconnect)="reconnect()" />
 
     @if (store.system(); as system) {
       <header class="host">
@@ -160,29 +150,13 @@ const LOCAL_AGENT = 'local';
         </mat-card>
       </div>
     } @else {
-      <div class="loading" data-testid="dashboard-loading">
-        <mat-progress-bar mode="indeterminate" />
-        <p>Waiting for the first sample from the hub…</p>
-      </div>
+      <tyto-loading-block
+        data-testid="dashboard-loading"
+        message="Waiting for the first sample from the hub…"
+      />
     }
   `,
   styles: `
-    .banner {
-      padding: 8px 16px;
-      border-radius: 8px;
-      margin-bottom: 16px;
-      display: flex;
-      align-items: center;
-      gap: 8px;
-    }
-    .warn {
-      background: #fff3e0;
-      color: #8a4b00;
-    }
-    .error {
-      background: #ffebee;
-      color: #8e1b1b;
-    }
     .host {
       display: flex;
       flex-wrap: wrap;
@@ -212,11 +186,6 @@ const LOCAL_AGENT = 'local';
       .wide {
         grid-column: auto;
       }
-    }
-    .loading {
-      max-width: 420px;
-      margin: 64px auto;
-      text-align: center;
     }
     .empty {
       opacity: 0.7;

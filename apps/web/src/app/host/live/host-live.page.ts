@@ -1,7 +1,5 @@
 import { DatePipe, DecimalPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, effect, inject, untracked } from '@angular/core';
-import { MatButtonModule } from '@angular/material/button';
-import { MatProgressBarModule } from '@angular/material/progress-bar';
 import type {
   ContainerMetrics,
   DiskIo,
@@ -16,6 +14,8 @@ import { UptimePipe } from '../../shared/format/uptime.pipe';
 import { CoreBarsComponent } from '../../shared/ui/core-bars.component';
 import { DataTableComponent } from '../../shared/ui/data-table.component';
 import { SectionCardComponent } from '../../shared/ui/section-card.component';
+import { LoadingBlockComponent } from '../../shared/ui/loading-block.component';
+import { StreamStatusComponent } from '../../shared/ui/stream-status.component';
 import { UsageBarComponent } from '../../shared/ui/usage-bar.component';
 import type { ProcessRow } from '../host-columns';
 import {
@@ -39,8 +39,6 @@ import { HostLiveStore } from './host-live.store';
   imports: [
     DatePipe,
     DecimalPipe,
-    MatButtonModule,
-    MatProgressBarModule,
     BytesPipe,
     UptimePipe,
     CoreBarsComponent,
@@ -48,21 +46,11 @@ import { HostLiveStore } from './host-live.store';
     ExportButtonsComponent,
     SectionCardComponent,
     UsageBarComponent,
+    LoadingBlockComponent,
+    StreamStatusComponent,
   ],
   template: `
-    @switch (live.status()) {
-      @case ('reconnecting') {
-        <div class="banner warn" role="status" data-testid="stream-status">
-          Connection to the hub lost. Reconnecting…
-        </div>
-      }
-      @case ('stopped') {
-        <div class="banner error" role="alert" data-testid="stream-status">
-          Live updates stopped.
-          <button mat-button type="button" (click)="reconnect()">Reconnect</button>
-        </div>
-      }
-    }
+    <tyto-stream-status [status]="live.status()" (reconnect)="reconnect()" />
 
     @if (live.snapshot(); as s) {
       <header class="host">
@@ -312,29 +300,13 @@ import { HostLiveStore } from './host-live.store';
         </tyto-section-card>
       </div>
     } @else {
-      <div class="loading" data-testid="host-loading">
-        <mat-progress-bar mode="indeterminate" />
-        <p>Waiting for the first sample from the hub…</p>
-      </div>
+      <tyto-loading-block
+        data-testid="host-loading"
+        message="Waiting for the first sample from the hub…"
+      />
     }
   `,
   styles: `
-    .banner {
-      padding: 8px 16px;
-      border-radius: 8px;
-      margin-bottom: 16px;
-      display: flex;
-      align-items: center;
-      gap: 8px;
-    }
-    .warn {
-      background: #fff3e0;
-      color: #8a4b00;
-    }
-    .error {
-      background: #ffebee;
-      color: #8e1b1b;
-    }
     .host {
       display: flex;
       flex-wrap: wrap;
@@ -416,11 +388,6 @@ import { HostLiveStore } from './host-live.store';
       justify-content: space-between;
       gap: 8px;
       margin-bottom: 8px;
-    }
-    .loading {
-      max-width: 420px;
-      margin: 64px auto;
-      text-align: center;
     }
   `,
 })

@@ -1,0 +1,40 @@
+import { Component } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import type { StreamStatus } from '../../core/metrics-stream';
+import { StreamStatusComponent } from './stream-status.component';
+
+@Component({
+  imports: [StreamStatusComponent],
+  template: `<tyto-stream-status [status]="status" (reconnect)="reconnects = reconnects + 1" />`,
+})
+class HostOfStatus {
+  status: StreamStatus = 'connecting';
+  reconnects = 0;
+}
+
+describe(StreamStatusComponent.name, () => {
+  function render(status: StreamStatus): { host: HostOfStatus; el: HTMLElement } {
+    const fixture = TestBed.createComponent(HostOfStatus);
+    fixture.componentInstance.status = status;
+    fixture.detectChanges();
+    return { host: fixture.componentInstance, el: fixture.nativeElement as HTMLElement };
+  }
+
+  it.each<StreamStatus>(['connecting', 'live'])('shows nothing while %s', (status) => {
+    expect(render(status).el.querySelector('[data-testid="stream-status"]')).toBeNull();
+  });
+
+  it('warns while reconnecting', () => {
+    const banner = render('reconnecting').el.querySelector('[data-testid="stream-status"]');
+    expect(banner?.getAttribute('role')).toBe('status');
+    expect(banner?.textContent?.trim()).toBe('Connection to the hub lost. Reconnecting…');
+  });
+
+  it('offers to reconnect once stopped', () => {
+    const { host, el } = render('stopped');
+    const banner = el.querySelector('[data-testid="stream-status"]');
+    expect(banner?.getAttribute('role')).toBe('alert');
+    banner?.querySelector('button')?.click();
+    expect(host.reconnects).toBe(1);
+  });
+});
