@@ -1,34 +1,12 @@
-import type { APIRequestContext, Locator, Page } from '@playwright/test';
-import type { LoginResponse } from '@tyto/contracts';
+import type { Locator, Page } from '@playwright/test';
 import { hostname } from 'node:os';
 import { expect, test } from './fixtures';
 import { ADMIN_PASSWORD } from './hub';
-
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('current-user')).toHaveText(username);
-}
+import { createViewer, signIn } from './session';
 
 // Material draws its own box over the native checkbox, which is what Playwright can check.
 function checkbox(page: Page, testId: string): Locator {
   return page.getByTestId(testId).locator('input[type="checkbox"]');
-}
-
-// Sets up a user through the API, for tests that are about something else than creating one.
-async function createUser(request: APIRequestContext, username: string, password: string) {
-  const login = await request.post('/api/v1/auth/login', {
-    data: { username: 'admin', password: ADMIN_PASSWORD },
-  });
-  expect(login.ok()).toBe(true);
-  const { token } = (await login.json()) as LoginResponse;
-  const created = await request.post('/api/v1/users', {
-    headers: { Authorization: `Bearer ${token}` },
-    data: { username, password, roles: ['viewer'] },
-  });
-  expect(created.ok()).toBe(true);
 }
 
 test.describe('users and roles', () => {
@@ -106,7 +84,7 @@ test.describe('users and roles', () => {
     hub,
     request,
   }) => {
-    await createUser(request, 'bob', 'bob-password-2026');
+    await createViewer(request, 'bob', 'bob-password-2026');
     const bobContext = await browser.newContext({ baseURL: hub.url });
     try {
       const bob = await bobContext.newPage();

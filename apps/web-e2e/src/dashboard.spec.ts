@@ -2,12 +2,7 @@ import type { Page } from '@playwright/test';
 import { hostname } from 'node:os';
 import { expect, test } from './fixtures';
 import { ADMIN_PASSWORD } from './hub';
-
-async function signIn(page: Page, password = ADMIN_PASSWORD): Promise<void> {
-  await page.getByTestId('login-username').fill('admin');
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-}
+import { submitLogin } from './session';
 
 async function cpuPoints(page: Page): Promise<number> {
   return Number(await page.getByTestId('cpu-point-count').textContent());
@@ -18,7 +13,7 @@ test.describe('dashboard', () => {
     await page.goto('/');
     await expect(page).toHaveURL(/\/login\?returnUrl=%2F$/);
 
-    await signIn(page);
+    await submitLogin(page, 'admin', ADMIN_PASSWORD);
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByTestId('current-user')).toHaveText('admin');
     await expect(page.getByTestId('hostname')).toHaveText(hostname());
@@ -42,7 +37,7 @@ test.describe('dashboard', () => {
 
   test('a wrong password is refused on the login page', async ({ page }) => {
     await page.goto('/login');
-    await signIn(page, 'not-the-password');
+    await submitLogin(page, 'admin', 'not-the-password');
 
     await expect(page.getByTestId('login-error')).toHaveText('Invalid username or password.');
     await expect(page).toHaveURL(/\/login$/);
@@ -50,7 +45,7 @@ test.describe('dashboard', () => {
 
   test('the live view comes back after the hub restarts', async ({ page, hub }) => {
     await page.goto('/login');
-    await signIn(page);
+    await submitLogin(page, 'admin', ADMIN_PASSWORD);
     await expect.poll(() => cpuPoints(page)).toBeGreaterThan(0);
 
     await hub.stop();

@@ -1,34 +1,13 @@
-import type { APIRequestContext, Download, Page } from '@playwright/test';
-import type { LoginResponse } from '@tyto/contracts';
+import type { Download } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { expect, test } from './fixtures';
 import { ADMIN_PASSWORD } from './hub';
-
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('current-user')).toHaveText(username);
-}
+import { createViewer, signIn } from './session';
 
 async function firstLine(download: Download): Promise<string> {
   const text = await readFile(await download.path(), 'utf8');
   return text.split('\r\n')[0];
-}
-
-async function createViewer(request: APIRequestContext, username: string, password: string) {
-  const login = await request.post('/api/v1/auth/login', {
-    data: { username: 'admin', password: ADMIN_PASSWORD },
-  });
-  expect(login.ok()).toBe(true);
-  const { token } = (await login.json()) as LoginResponse;
-  const created = await request.post('/api/v1/users', {
-    headers: { Authorization: `Bearer ${token}` },
-    data: { username, password, roles: ['viewer'] },
-  });
-  expect(created.ok()).toBe(true);
 }
 
 test.describe('host page', () => {
