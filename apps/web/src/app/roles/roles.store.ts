@@ -2,9 +2,9 @@ import { HttpErrorResponse } from '@angular/common/http';
 import { Injectable, computed, inject, signal } from '@angular/core';
 import type { CreateRoleRequest, Role, UpdateRoleRequest } from '@tyto/contracts';
 import { firstValueFrom } from 'rxjs';
-import type { FormError } from '../core/form-error';
 import { toFormError } from '../core/form-error';
 import { errorBodyOf } from '../core/http';
+import { EditorState } from '../shared/editor-state';
 import { RolesApi } from './roles.api';
 
 // Editing a system role only shows it: the hub keeps them as the catalogue defines them.
@@ -26,11 +26,8 @@ export class RolesStore {
 
   private readonly _roles = signal<readonly Role[]>([]);
   private readonly _loading = signal(false);
-  private readonly _editor = signal<RoleEditor | null>(null);
-  private readonly _pending = signal(false);
-  private readonly _error = signal<FormError | null>(null);
+  private readonly edits = new EditorState<RoleEditor>();
   private readonly _deletion = signal<RoleDeletion | null>(null);
-  private readonly _notice = signal<string | null>(null);
 
   // System roles first, as the hub seeds them; then custom roles by name.
   readonly roles = computed(() =>
@@ -39,11 +36,11 @@ export class RolesStore {
     ),
   );
   readonly loading = computed(() => this._loading());
-  readonly editor = computed(() => this._editor());
-  readonly pending = computed(() => this._pending());
-  readonly error = computed(() => this._error());
+  readonly editor = this.edits.editor.asReadonly();
+  readonly pending = this.edits.pending.asReadonly();
+  readonly error = this.edits.error.asReadonly();
   readonly deletion = computed(() => this._deletion());
-  readonly notice = computed(() => this._notice());
+  readonly notice = this.edits.notice.asReadonly();
   // Where the holders of the role being deleted can go.
   readonly reassignTargets = computed(() => {
     const deleting = this._deletion()?.role.id;
@@ -62,14 +59,12 @@ export class RolesStore {
   }
 
   open(editor: RoleEditor | null): void {
-    this._editor.set(editor);
+    this.edits.open(editor);
     this._deletion.set(null);
-    this._error.set(null);
-    this._notice.set(null);
   }
 
   async create(body: CreateRoleRequest): Promise<void> {
-    await this.submit(async () => {
+    await this.edits.submit(FORM_FIELDS, async () => {
       const role = await firstValueFrom(this.api.create(body));
       this._roles.update((roles) => [...roles, role]);
       return `Role ${role.name} created.`;
@@ -77,7 +72,7 @@ export class RolesStore {
   }
 
   async update(id: string, body: UpdateRoleRequest): Promise<void> {
-    await this.submit(async () => {
+    await this.edits.submit(FORM_FIELDS, async () => {
       const role = await firstValueFrom(this.api.update(id, body));
       this._roles.update((roles) => roles.map((r) => (r.id === role.id ? role : r)));
       return `Role ${role.name} saved.`;
@@ -97,30 +92,16 @@ export class RolesStore {
     const deletion = this._deletion();
     if (!deletion) return;
     const { role } = deletion;
-    this._pending.set(true);
+    this.edits.pending.set(true);
     try {
       await firstValueFrom(this.api.delete(role.id, reassignTo));
       this._roles.update((roles) => roles.filter((r) => r.id !== role.id));
       this._deletion.set(null);
-      this._notice.set(`Role ${role.name} deleted.`);
+      this.edits.notice.set(`Role ${role.name} deleted.`);
     } catch (err) {
       this._deletion.set({ role, ...deleteFailure(err, deletion.holders) });
     } finally {
-      this._pending.set(false);
-    }
-  }
-
-  private async submit(run: () => Promise<string>): Promise<void> {
-    this._pending.set(true);
-    this._error.set(null);
-    try {
-      const notice = await run();
-      this._editor.set(null);
-      this._notice.set(notice);
-    } catch (err) {
-      this._error.set(toFormError(err, FORM_FIELDS));
-    } finally {
-      this._pending.set(false);
+      this.edits.pending.set(false);
     }
   }
 }

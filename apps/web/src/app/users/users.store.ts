@@ -1,9 +1,8 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
 import type { CreateUserRequest, Role, UpdateUserRequest, User } from '@tyto/contracts';
 import { firstValueFrom, forkJoin } from 'rxjs';
-import type { FormError } from '../core/form-error';
-import { toFormError } from '../core/form-error';
 import { RolesApi } from '../roles/roles.api';
+import { EditorState } from '../shared/editor-state';
 import { UsersApi } from './users.api';
 
 // What the editor above the user list is doing.
@@ -24,10 +23,7 @@ export class UsersStore {
   private readonly _users = signal<readonly User[]>([]);
   private readonly _roles = signal<readonly Role[]>([]);
   private readonly _loading = signal(false);
-  private readonly _editor = signal<UserEditor | null>(null);
-  private readonly _pending = signal(false);
-  private readonly _error = signal<FormError | null>(null);
-  private readonly _notice = signal<string | null>(null);
+  private readonly edits = new EditorState<UserEditor>();
 
   readonly users = computed(() =>
     [...this._users()].sort((a, b) => a.username.localeCompare(b.username)),
@@ -35,10 +31,10 @@ export class UsersStore {
   readonly roles = computed(() => this._roles());
   readonly roleNames = computed(() => new Map(this._roles().map((r) => [r.id, r.name])));
   readonly loading = computed(() => this._loading());
-  readonly editor = computed(() => this._editor());
-  readonly pending = computed(() => this._pending());
-  readonly error = computed(() => this._error());
-  readonly notice = computed(() => this._notice());
+  readonly editor = this.edits.editor.asReadonly();
+  readonly pending = this.edits.pending.asReadonly();
+  readonly error = this.edits.error.asReadonly();
+  readonly notice = this.edits.notice.asReadonly();
 
   async load(): Promise<void> {
     this._loading.set(true);
@@ -56,13 +52,11 @@ export class UsersStore {
   }
 
   open(editor: UserEditor | null): void {
-    this._editor.set(editor);
-    this._error.set(null);
-    this._notice.set(null);
+    this.edits.open(editor);
   }
 
   async create(body: CreateUserRequest): Promise<void> {
-    await this.submit(CREATE_FIELDS, async () => {
+    await this.edits.submit(CREATE_FIELDS, async () => {
       const user = await firstValueFrom(this.api.create(body));
       this._users.update((users) => [...users, user]);
       return `User ${user.username} created.`;
@@ -70,7 +64,7 @@ export class UsersStore {
   }
 
   async update(id: string, body: UpdateUserRequest): Promise<void> {
-    await this.submit(UPDATE_FIELDS, async () => {
+    await this.edits.submit(UPDATE_FIELDS, async () => {
       const user = await firstValueFrom(this.api.update(id, body));
       this.replace(user);
       return `User ${user.username} saved.`;
@@ -78,43 +72,24 @@ export class UsersStore {
   }
 
   async resetPassword(user: User, newPassword: string): Promise<void> {
-    await this.submit(PASSWORD_FIELDS, async () => {
+    await this.edits.submit(PASSWORD_FIELDS, async () => {
       await firstValueFrom(this.api.resetPassword(user.id, { new_password: newPassword }));
       return `Password of ${user.username} reset; their other sessions have ended.`;
     });
   }
 
   async setDisabled(user: User, disabled: boolean): Promise<void> {
-    this._notice.set(null);
+    this.edits.notice.set(null);
     try {
       await firstValueFrom(this.api.setDisabled(user.id, disabled));
       this.replace({ ...user, disabled });
-      this._notice.set(
+      this.edits.notice.set(
         disabled
           ? `User ${user.username} disabled and signed out.`
           : `User ${user.username} enabled.`,
       );
     } catch {
       // Shown by the error interceptor (for example, the last administrator stays enabled).
-    }
-  }
-
-  // Runs one editor submission: closes the editor with a notice on success, keeps it open with
-  // the hub's objection otherwise.
-  private async submit(
-    codeFields: Record<string, string>,
-    run: () => Promise<string>,
-  ): Promise<void> {
-    this._pending.set(true);
-    this._error.set(null);
-    try {
-      const notice = await run();
-      this._editor.set(null);
-      this._notice.set(notice);
-    } catch (err) {
-      this._error.set(toFormError(err, codeFields));
-    } finally {
-      this._pending.set(false);
     }
   }
 
