@@ -219,13 +219,6 @@ const COLUMNS = ['name', 'description', 'permissions'];
     .notice {
       margin: 0 0 12px;
     }
-    .sr-only {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip: rect(0 0 0 0);
-    }
   `,
 })
 export class RolesPage {

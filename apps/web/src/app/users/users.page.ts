@@ -201,13 +201,6 @@ const COLUMNS = ['username', 'email', 'roles', 'provider', 'status', 'lastLogin'
     .notice {
       margin: 0 0 12px;
     }
-    .sr-only {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip: rect(0 0 0 0);
-    }
   `,
 })
 export class UsersPage {
