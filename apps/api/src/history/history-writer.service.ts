@@ -20,11 +20,14 @@ export class HistoryWriterService implements BeforeApplicationShutdown {
   private buffer: RawSample[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> = Promise.resolve();
+  /** Set once the final flush has started: the database closes right after it. */
+  private closed = false;
 
   constructor(private readonly repo: HistoryRepository) {}
 
   @OnEvent(METRICS_SAMPLE)
   record(snapshot: MetricsSampleEvent): void {
+    if (this.closed) return;
     const sample = sampleFromSnapshot(snapshot);
     if (!sample) {
       this.logger.debug(`sample without a usable timestamp from '${String(snapshot.agent_id)}'`);
@@ -56,6 +59,7 @@ export class HistoryWriterService implements BeforeApplicationShutdown {
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.closed = true;
     await this.flush();
   }
 }

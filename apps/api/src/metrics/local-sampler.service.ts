@@ -3,7 +3,7 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
-  OnApplicationShutdown,
+  OnModuleDestroy,
 } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { createCollector, type Collector } from '@tyto/collector';
@@ -18,7 +18,7 @@ export const LOCAL_AGENT_ID = 'local';
  * previous one finished, so a slow sample never overlaps the next.
  */
 @Injectable()
-export class LocalSamplerService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class LocalSamplerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LocalSamplerService.name);
   private collector: Collector | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -37,7 +37,9 @@ export class LocalSamplerService implements OnApplicationBootstrap, OnApplicatio
     void this.tick();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Stop producing samples first (module destroy runs before the shutdown hooks), so the
+  // history writer's final flush sees the last one and nothing arrives after the database closed.
+  async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.collector?.close();
