@@ -4,6 +4,7 @@ import {
   type RefreshIntervalRequest,
   type SettingsResponse,
 } from '@tyto/contracts';
+import { AuditAction } from '../audit/audit.decorator';
 import { Auth } from '../common/access.decorator';
 import { ValidBody } from '../common/validation';
 import { SettingsService } from './settings.service';
@@ -21,6 +22,7 @@ export class SettingsController {
 
   @Post('refresh')
   @Auth('settings:manage')
+  @AuditAction('settings.refresh')
   @HttpCode(200)
   refresh(@ValidBody(RefreshIntervalRequestSchema) body: RefreshIntervalRequest) {
     return this.settings.setRefreshInterval(body.interval);

@@ -79,6 +79,18 @@ describe.each(DB_KINDS)('settings on %s', (kind) => {
     expect(await samplesDuring(hub, 3500)).toBeGreaterThanOrEqual(2);
   });
 
+  it('records the change in the audit log under its own action', async () => {
+    const res = await hub.fetch('/api/v1/audit?action=settings.refresh', { token: admin });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { entries: { action: string; outcome: string }[] };
+    expect(body.entries.map((e) => [e.action, e.outcome])).toEqual(
+      expect.arrayContaining([
+        ['settings.refresh', 'success'],
+        ['settings.refresh', 'failure'],
+      ]),
+    );
+  });
+
   it('keeps the interval across a restart on the same database', async () => {
     await hub.close();
     hub = await startHub(kind, slow, db);
