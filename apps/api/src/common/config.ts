@@ -96,7 +96,7 @@ function readYaml(dataDir: string): Source {
   const out: Source = {};
   for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
     const name = `TYTO_${k.toUpperCase()}`;
-    if (!KNOWN.has(name) || name === 'TYTO_DATA_DIR') {
+    if (!KNOWN_VARIABLES.has(name) || name === 'TYTO_DATA_DIR') {
       throw new ConfigError(`${file}: unknown setting '${k}'`);
     }
     if (v !== null && typeof v === 'object')
@@ -106,7 +106,8 @@ function readYaml(dataDir: string): Source {
   return out;
 }
 
-const KNOWN = new Set([
+/** Every variable the hub reads; anything else named TYTO_* is a typo. */
+export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'TYTO_PORT',
   'TYTO_HOST',
   'TYTO_DATA_DIR',
