@@ -1,9 +1,10 @@
 import { Logger, type LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import fastifyCookie from '@fastify/cookie';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import type { TytoConfig } from './common/config';
-import { toErrorBody } from './common/error.filter';
+import { AppError } from './common/errors';
 import { AppModule } from './app.module';
 import { mountWebApp } from './web/web-app';
 
@@ -14,26 +15,57 @@ const NEST_LEVELS: Record<TytoConfig['logLevel'], NestLogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
 };
 
-/** Builds the hub (used by main.ts and by the integration tests, which listen on port 0). */
-export async function createHub(config: TytoConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+export const BODY_LIMIT = 1024 * 1024;
+
+/**
+ * Builds the hub (used by main.ts and by the integration tests, which listen on port 0).
+ * Fastify rather than Express: on this hub's request path Express's router, middleware chain
+ * and static-file checks cost more than the handlers (docs/benchmarks.md, "HTTP").
+ */
+export async function createHub(config: TytoConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    trustProxy: config.trustProxy > 0 ? config.trustProxy : false,
+    bodyLimit: BODY_LIMIT,
+    // A request id is made per request; Fastify's own logger stays off (Nest's logs).
+    logger: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: NEST_LEVELS[config.logLevel],
     bodyParser: false,
   });
-  app.set('trust proxy', config.trustProxy);
-  app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: '1mb' });
-  // Nest turns body-parser failures into a bare 400 and loses their type; answer them here,
-  // straight after the parser, so malformed JSON and oversized bodies keep their own codes.
-  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (!(err instanceof Error) || res.headersSent) return next(err);
-    const { status, body } = toErrorBody(err);
-    if (status >= 500) return next(err);
-    res.status(status).json(body);
-  });
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  acceptJsonOnly(fastify);
+  await app.register(fastifyCookie);
   app.enableShutdownHooks();
-  if (config.webDir && !mountWebApp(app.getHttpAdapter().getInstance(), config.webDir)) {
+  if (config.webDir && !(await mountWebApp(fastify, config.webDir))) {
     new Logger('Web').warn(`no web build at ${config.webDir}; serving the API only`);
   }
   return app;
+}
+
+/**
+ * JSON is the only body the API takes: other types are 415 (Fastify's errors reach the global
+ * filter as HttpExceptions with their status). An empty JSON body counts as none (clients send
+ * `content-type` on body-less POSTs such as logout).
+ */
+function acceptJsonOnly(fastify: FastifyInstance): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: BODY_LIMIT },
+    (req, body, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (text.trim() === '') {
+        done(null, undefined);
+        return;
+      }
+      // Fastify's own error would reach the filter as a bare 400; keep the specific code.
+      parseJson(req, text, (err, value) =>
+        err
+          ? done(new AppError(400, 'MALFORMED_JSON', 'Request body is not valid JSON'), undefined)
+          : done(null, value),
+      );
+    },
+  );
 }

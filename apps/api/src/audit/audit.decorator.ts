@@ -1,5 +1,5 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 
 export const AUDIT_ACTION_KEY = 'tyto:audit-action';
 
@@ -20,14 +20,14 @@ export interface AuditNote {
   details?: Record<string, unknown>;
 }
 
-type NotedRequest = Request & { auditNote?: AuditNote };
+type NotedRequest = FastifyRequest & { auditNote?: AuditNote };
 
-export function auditNoteOf(req: Request): AuditNote {
+export function auditNoteOf(req: FastifyRequest): AuditNote {
   const r = req as NotedRequest;
   return (r.auditNote ??= {});
 }
 
 /** `@Audit() note: AuditNote`: this request's note, filled in by the handler. */
 export const Audit = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
-  auditNoteOf(ctx.switchToHttp().getRequest<Request>()),
+  auditNoteOf(ctx.switchToHttp().getRequest<FastifyRequest>()),
 );

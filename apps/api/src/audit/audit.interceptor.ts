@@ -4,7 +4,7 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, throwError, type Observable } from 'rxjs';
 import { toErrorBody } from '../common/error.filter';
 import { AuditService, isWrite } from './audit.service';
@@ -19,10 +19,13 @@ export class AuditInterceptor implements NestInterceptor {
   constructor(private readonly audit: AuditService) {}
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (ctx.getType() !== 'http' || !isWrite(ctx.switchToHttp().getRequest<Request>().method)) {
+    if (
+      ctx.getType() !== 'http' ||
+      !isWrite(ctx.switchToHttp().getRequest<FastifyRequest>().method)
+    ) {
       return next.handle();
     }
-    const res = ctx.switchToHttp().getResponse<Response>();
+    const res = ctx.switchToHttp().getResponse<FastifyReply>();
     return next.handle().pipe(
       mergeMap(async (value: unknown) => {
         await this.audit.recordRequest(ctx, res.statusCode, null);

@@ -17,9 +17,16 @@ class Handlers {
 
 const principal = { userId: 'u-1', username: 'alice' } as Principal;
 
-/** An execution context over a fake express request. */
+/** An execution context over a fake Fastify request. */
 function context(handler: keyof Handlers, req: Record<string, unknown>): ExecutionContext {
-  const request = { method: 'POST', path: '/x', params: {}, ip: '10.1.2.3', ...req };
+  const request = {
+    method: 'POST',
+    url: '/x',
+    routeOptions: {},
+    params: {},
+    ip: '10.1.2.3',
+    ...req,
+  };
   return {
     getHandler: () => Handlers.prototype[handler],
     switchToHttp: () => ({ getRequest: () => request }),
@@ -38,7 +45,7 @@ describe(AuditService.name, () => {
       const { saved, audit } = service();
       const ctx = context('unnamed', {
         method: 'PUT',
-        route: { path: '/api/v1/things/:id' },
+        routeOptions: { url: '/api/v1/things/:id' },
         params: { id: 't-9' },
         principal,
       });

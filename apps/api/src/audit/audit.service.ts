@@ -1,7 +1,6 @@
 import { Injectable, Logger, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AuditEntry, AuditListResponse, AuditQuery } from '@tyto/contracts';
-import type { Request } from 'express';
 import { clientAddress, type AuthedRequest } from '../common/principal';
 import type { AuditEntryEntity } from './audit-entry.entity';
 import { AUDIT_ACTION_KEY, auditNoteOf } from './audit.decorator';
@@ -13,9 +12,8 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const isWrite = (method: string) => !READ_METHODS.has(method.toUpperCase());
 
 /** The route as declared (`/api/v1/users/:id`), so unnamed actions group by route, not by id. */
-function routePath(req: Request): string {
-  const route = (req as Request & { route?: { path?: unknown } }).route;
-  return typeof route?.path === 'string' ? route.path : req.path;
+function routePath(req: AuthedRequest): string {
+  return req.routeOptions.url ?? req.url.split('?')[0];
 }
 
 /** `id` alone, or `name=value` pairs when a route has several parameters. */
@@ -55,7 +53,7 @@ export class AuditService {
       actorId: actor?.id ?? null,
       actorUsername: clip(actor?.username, 128),
       action: action.slice(0, 128),
-      target: clip(note.target ?? targetFromParams(req.params), 255),
+      target: clip(note.target ?? targetFromParams(req.params as Record<string, unknown>), 255),
       ip: clip(clientAddress(req), 64),
       outcome: status < 400 ? 'success' : 'failure',
       status,

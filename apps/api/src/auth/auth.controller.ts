@@ -13,7 +13,7 @@ import {
   type UpdateMeRequest,
   type User,
 } from '@tyto/contracts';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Audit, AuditAction, type AuditNote } from '../audit/audit.decorator';
 import { Auth } from '../common/access.decorator';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
@@ -22,7 +22,7 @@ import { ValidBody } from '../common/validation';
 import { AccountService } from './account.service';
 import { AuthService, type ClientMeta } from './auth.service';
 
-const clientMeta = (req: Request): ClientMeta => ({
+const clientMeta = (req: FastifyRequest): ClientMeta => ({
   ip: clientAddress(req),
   userAgent: req.headers['user-agent'] ?? null,
 });
@@ -41,15 +41,15 @@ export class AuthController {
   @HttpCode(200)
   async login(
     @ValidBody(LoginRequestSchema) body: LoginRequest,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
     @Audit() note: AuditNote,
   ): Promise<LoginResponse> {
     // A failed login is recorded under the name that was tried.
     note.actor = { id: null, username: body.username };
     const result = await this.auth.login(body.username, body.password, clientMeta(req));
     note.actor = { id: result.user.id, username: result.user.username };
-    res.cookie(SESSION_COOKIE, result.token, {
+    void res.setCookie(SESSION_COOKIE, result.token, {
       httpOnly: true,
       sameSite: 'strict',
       secure: this.config.cookieSecure,
@@ -65,10 +65,10 @@ export class AuthController {
   @HttpCode(204)
   async logout(
     @CurrentPrincipal() p: Principal,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<void> {
-    await this.auth.logout(p.sessionId);
-    res.clearCookie(SESSION_COOKIE, {
+    await this.auth.logout(p.sessionId, p.userId);
+    void res.clearCookie(SESSION_COOKIE, {
       httpOnly: true,
       sameSite: 'strict',
       secure: this.config.cookieSecure,
@@ -118,7 +118,7 @@ export class AuthController {
   changePassword(
     @CurrentPrincipal() p: Principal,
     @ValidBody(ChangePasswordRequestSchema) body: ChangePasswordRequest,
-    @Req() req: Request,
+    @Req() req: FastifyRequest,
     @Audit() note: AuditNote,
   ): Promise<void> {
     note.target = p.userId;

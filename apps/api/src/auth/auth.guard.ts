@@ -42,7 +42,7 @@ export class AuthGuard implements CanActivate {
     ]);
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
     if (!access) {
-      this.logger.error(`${req.method} ${req.path} declares no access rule; refused`);
+      this.logger.error(`${req.method} ${req.url.split('?')[0]} declares no access rule; refused`);
       throw forbidden('Route declares no permission');
     }
     if (access === 'public') return true;

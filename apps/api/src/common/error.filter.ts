@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { ErrorBody, ErrorCode } from '@tyto/contracts';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { AppError } from './errors';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -10,18 +10,9 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   404: 'NOT_FOUND',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',
 };
-
-/** Errors thrown by body-parser carry a `type` and a status instead of being HttpExceptions. */
-interface BodyParserError extends Error {
-  type: string;
-  status: number;
-}
-const isBodyParserError = (e: unknown): e is BodyParserError =>
-  e instanceof Error &&
-  typeof (e as BodyParserError).type === 'string' &&
-  typeof (e as BodyParserError).status === 'number';
 
 /** Maps any error to a status and the `{error, code, details}` body. */
 export function toErrorBody(exception: unknown): { status: number; body: ErrorBody } {
@@ -30,30 +21,6 @@ export function toErrorBody(exception: unknown): { status: number; body: ErrorBo
       status: exception.status,
       body: { error: exception.message, code: exception.code, details: exception.details },
     };
-  }
-  if (isBodyParserError(exception)) {
-    if (exception.type === 'entity.parse.failed') {
-      return {
-        status: 400,
-        body: { error: 'Request body is not valid JSON', code: 'MALFORMED_JSON', details: {} },
-      };
-    }
-    if (exception.type === 'entity.too.large') {
-      return {
-        status: 413,
-        body: { error: 'Request body too large', code: 'PAYLOAD_TOO_LARGE', details: {} },
-      };
-    }
-    if (exception.status >= 400 && exception.status < 500) {
-      return {
-        status: exception.status,
-        body: {
-          error: exception.message,
-          code: CODE_BY_STATUS[exception.status] ?? 'BAD_REQUEST',
-          details: {},
-        },
-      };
-    }
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -81,7 +48,7 @@ export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Http');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body } = toErrorBody(exception);
     if (status >= 500) {
       // The client gets a generic message; the stack (which may hold SQL) stays in the log.
@@ -89,12 +56,13 @@ export class ErrorFilter implements ExceptionFilter {
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       );
     }
-    if (res.headersSent) {
-      res.end();
+    if (reply.sent || reply.raw.headersSent) {
+      reply.raw.end();
       return;
     }
     const retryAfter = body.details['retry_after'];
-    if (status === 429 && typeof retryAfter === 'number') res.setHeader('Retry-After', retryAfter);
-    res.status(status).json(body);
+    if (status === 429 && typeof retryAfter === 'number')
+      void reply.header('Retry-After', retryAfter);
+    void reply.code(status).send(body);
   }
 }

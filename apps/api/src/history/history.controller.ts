@@ -9,7 +9,7 @@ import {
   type ProcessHistoryQuery,
   type ProcessHistoryResponse,
 } from '@tyto/contracts';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Auth } from '../common/access.decorator';
 import { ValidQuery } from '../common/validation';
 import { ExportService } from './export.service';
@@ -41,11 +41,11 @@ export class HistoryController {
   @Auth('metrics:export')
   async exportMetrics(
     @ValidQuery(ExportQuerySchema) q: ExportQuery,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<string> {
     const file = await this.exports.export(q);
-    res.setHeader('Content-Type', file.contentType);
-    res.setHeader('Content-Disposition', `attachment; filename="${file.filename}"`);
+    void res.header('Content-Type', file.contentType);
+    void res.header('Content-Disposition', `attachment; filename="${file.filename}"`);
     return file.body;
   }
 }

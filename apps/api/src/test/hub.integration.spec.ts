@@ -80,6 +80,24 @@ describe.each(DB_KINDS)('hub on %s', (kind) => {
       await expectErrorShape(res, 400, 'MALFORMED_JSON');
     });
 
+    it('answers a body that is not JSON with 415', async () => {
+      const res = await hub.fetch('/api/v1/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: 'username=admin',
+      });
+      await expectErrorShape(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    });
+
+    it('answers a body over 1 MB with 413', async () => {
+      const res = await hub.fetch('/api/v1/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'x'.repeat(1_100_000) }),
+      });
+      await expectErrorShape(res, 413, 'PAYLOAD_TOO_LARGE');
+    });
+
     it('answers missing fields with 400 naming them', async () => {
       const res = await hub.fetch('/api/v1/auth/login', {
         method: 'POST',
