@@ -47,6 +47,7 @@ export class AccountService {
       user.email = body.email;
       user.updatedAt = new Date().toISOString();
       await this.users.save(user);
+      this.auth.onUserChanged({ userId: user.id });
     }
     return { ...AuthService.me(p), email: user.email };
   }

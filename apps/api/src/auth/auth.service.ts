@@ -1,16 +1,24 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import type { LoginResponse, MeResponse } from '@tyto/contracts';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { AppError } from '../common/errors';
 import type { Principal } from '../common/principal';
+import { ROLE_CHANGED } from '../roles/roles.events';
 import { RolesService } from '../roles/roles.service';
 import type { UserEntity } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { PasswordService } from '../users/password.service';
-import { USER_SESSIONS_END, type UserSessionsEndEvent } from '../users/users.events';
+import {
+  USER_CHANGED,
+  USER_SESSIONS_END,
+  type UserChangedEvent,
+  type UserSessionsEndEvent,
+} from '../users/users.events';
+import { AUTH_SESSIONS_CHANGED, type AuthSessionsChangedEvent } from './auth.events';
 import { LoginThrottle } from './login-throttle';
+import { PrincipalCache } from './principal-cache';
 import { SessionEntity } from './session.entity';
 import { SessionsRepository } from './sessions.repository';
 
@@ -21,14 +29,21 @@ export interface ClientMeta {
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-/** A session's last-seen time is written at most this often, so reads do not turn into writes. */
+/** Sessions' last-seen times are written back this often, in one batch, never per request. */
 const TOUCH_EVERY_MS = 30_000;
 const PURGE_EVERY_MS = 10 * 60_000;
+/** Principals cached per token: bounded, and re-read at least this often (see PrincipalCache). */
+const CACHE_MAX_ENTRIES = 10_000;
+const CACHE_TTL_MS = 10_000;
 
 @Injectable()
 export class AuthService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AuthService.name);
   private purgeTimer: NodeJS.Timeout | null = null;
+  private touchTimer: NodeJS.Timeout | null = null;
+  private readonly cache = new PrincipalCache(CACHE_MAX_ENTRIES, CACHE_TTL_MS);
+  /** Session id → last request (epoch ms) not yet written back. */
+  private readonly unsavedSeen = new Map<string, number>();
 
   constructor(
     @Inject(TYTO_CONFIG) private readonly config: TytoConfig,
@@ -36,6 +51,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     private readonly sessions: SessionsRepository,
     private readonly passwords: PasswordService,
     private readonly throttle: LoginThrottle,
+    private readonly bus: EventEmitter2,
   ) {}
 
   onModuleInit(): void {
@@ -45,10 +61,14 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
       });
     }, PURGE_EVERY_MS);
     this.purgeTimer.unref();
+    this.touchTimer = setInterval(() => void this.saveLastSeen(), TOUCH_EVERY_MS);
+    this.touchTimer.unref();
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
+    if (this.touchTimer) clearInterval(this.touchTimer);
+    await this.saveLastSeen();
   }
 
   /**
@@ -97,45 +117,111 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  /** The principal behind a token, or null when it is unknown, expired, idle or its user disabled. */
+  /**
+   * The principal behind a token, or null when it is unknown, expired, idle or its user disabled.
+   * Served from the principal cache when it can be: no database round trip per request.
+   */
   async authenticate(token: string): Promise<Principal | null> {
-    const session = await this.sessions.findByTokenHash(hashToken(token));
-    if (!session?.user) return null;
+    const tokenHash = hashToken(token);
     const now = Date.now();
-    const idleLimit = Date.parse(session.lastSeenAt) + this.config.sessionIdleTimeout * 1000;
-    if (Date.parse(session.expiresAt) <= now || idleLimit <= now || session.user.disabled) {
-      await this.sessions.delete(session.id);
+    let entry = this.cache.get(tokenHash, now);
+    if (!entry) {
+      const session = await this.sessions.findByTokenHash(tokenHash);
+      if (!session?.user || session.user.disabled) {
+        if (session) await this.dropSession(session.id);
+        return null;
+      }
+      const principal = toPrincipal(session);
+      const lastSeen = Math.max(
+        Date.parse(session.lastSeenAt),
+        this.unsavedSeen.get(session.id) ?? 0,
+      );
+      entry = {
+        principal,
+        expiresAt: Date.parse(session.expiresAt),
+        lastSeenAt: lastSeen,
+        loadedAt: now,
+      };
+      this.cache.set(tokenHash, entry);
+    }
+    const idleLimit = entry.lastSeenAt + this.config.sessionIdleTimeout * 1000;
+    if (entry.expiresAt <= now || idleLimit <= now) {
+      this.cache.delete(tokenHash);
+      await this.dropSession(entry.principal.sessionId);
       return null;
     }
-    if (now - Date.parse(session.lastSeenAt) > TOUCH_EVERY_MS) {
-      await this.sessions.touch(session.id, new Date(now).toISOString());
-    }
-    const user = session.user;
-    return {
-      userId: user.id,
-      username: user.username,
-      email: user.email,
-      roles: user.roles.map((r) => r.id),
-      grants: RolesService.grantsOf(user.roles),
-      authProvider: user.authProvider,
-      lastLogin: user.lastLogin,
-      sessionId: session.id,
-    };
+    this.markSeen(entry.principal.sessionId, now);
+    entry.lastSeenAt = now;
+    return entry.principal;
   }
 
-  async logout(sessionId: string): Promise<void> {
-    await this.sessions.delete(sessionId);
+  /**
+   * Re-reads a principal from the database (bypassing the cache), for holders of a principal
+   * beyond one request, such as open streams, after AUTH_SESSIONS_CHANGED. Null when the session
+   * is gone, expired or its user disabled.
+   */
+  async revalidate(sessionId: string): Promise<Principal | null> {
+    const session = await this.sessions.findById(sessionId);
+    if (!session?.user || session.user.disabled) return null;
+    if (Date.parse(session.expiresAt) <= Date.now()) return null;
+    return toPrincipal(session);
+  }
+
+  /** An open stream counts as use of its session, so a watched dashboard does not go idle. */
+  markSeen(sessionId: string, at = Date.now()): void {
+    this.unsavedSeen.set(sessionId, at);
+  }
+
+  async logout(sessionId: string, userId: string): Promise<void> {
+    await this.dropSession(sessionId);
+    this.changed({ userId });
   }
 
   /** Ends sessions of a user (all, or all but the caller's). */
   async endSessions(userId: string, exceptSessionId?: string): Promise<void> {
     await this.sessions.deleteForUser(userId, exceptSessionId);
+    this.cache.dropUser(userId);
+    this.changed({ userId });
   }
 
   // Errors reach the emitter, so a user management write fails rather than leave sessions alive.
   @OnEvent(USER_SESSIONS_END, { suppressErrors: false })
   async onSessionsEnd(event: UserSessionsEndEvent): Promise<void> {
     await this.endSessions(event.userId, event.exceptSessionId);
+  }
+
+  @OnEvent(USER_CHANGED)
+  onUserChanged(event: UserChangedEvent): void {
+    this.cache.dropUser(event.userId);
+    this.changed({ userId: event.userId });
+  }
+
+  @OnEvent(ROLE_CHANGED)
+  onRoleChanged(): void {
+    this.cache.dropUser();
+    this.changed({});
+  }
+
+  private changed(event: AuthSessionsChangedEvent): void {
+    this.bus.emit(AUTH_SESSIONS_CHANGED, event);
+  }
+
+  private async dropSession(sessionId: string): Promise<void> {
+    this.cache.dropSession(sessionId);
+    this.unsavedSeen.delete(sessionId);
+    await this.sessions.delete(sessionId);
+  }
+
+  /** Writes the batched last-seen times in one transaction. */
+  private async saveLastSeen(): Promise<void> {
+    if (this.unsavedSeen.size === 0) return;
+    const batch = [...this.unsavedSeen].map(([id, at]) => ({ id, at: new Date(at).toISOString() }));
+    this.unsavedSeen.clear();
+    try {
+      await this.sessions.touchMany(batch);
+    } catch (e) {
+      this.logger.warn(`saving session last-seen times failed: ${(e as Error).message}`);
+    }
   }
 
   static me(p: Principal): MeResponse {
@@ -149,4 +235,20 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
       last_login: p.lastLogin,
     };
   }
+}
+
+function toPrincipal(session: SessionEntity): Principal {
+  const user = session.user;
+  if (!user) throw new Error('session loaded without its user');
+  return {
+    userId: user.id,
+    username: user.username,
+    email: user.email,
+    roles: user.roles.map((r) => r.id),
+    grants: RolesService.grantsOf(user.roles),
+    authProvider: user.authProvider,
+    lastLogin: user.lastLogin,
+    sessionId: session.id,
+    expiresAt: session.expiresAt,
+  };
 }

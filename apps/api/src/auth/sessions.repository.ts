@@ -16,8 +16,15 @@ export class SessionsRepository {
     return this.repo.findOne({ where: { tokenHash }, relations: { user: { roles: true } } });
   }
 
-  async touch(id: string, at: string): Promise<void> {
-    await this.repo.update({ id }, { lastSeenAt: at });
+  findById(id: string): Promise<SessionEntity | null> {
+    return this.repo.findOne({ where: { id }, relations: { user: { roles: true } } });
+  }
+
+  /** Last-seen times of many sessions, in one transaction. */
+  async touchMany(batch: readonly { id: string; at: string }[]): Promise<void> {
+    await this.repo.manager.transaction(async (m) => {
+      for (const { id, at } of batch) await m.update(SessionEntity, { id }, { lastSeenAt: at });
+    });
   }
 
   async delete(id: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 
-/** The signed-in user behind a request, resolved fresh from the database on every request. */
+/** The signed-in user behind a request, resolved by AuthService (from its session cache) on every request. */
 export interface Principal {
   userId: string;
   username: string;
@@ -12,9 +12,11 @@ export interface Principal {
   authProvider: 'local' | 'ldap' | 'oidc';
   lastLogin: string | null;
   sessionId: string;
+  /** When the session ends at the latest (ISO 8601 UTC). */
+  expiresAt: string;
 }
 
-export type AuthedRequest = Request & { principal?: Principal };
+export type AuthedRequest = FastifyRequest & { principal?: Principal };
 
 /** `@CurrentPrincipal()`: the principal the guard attached (routes with access other than public). */
 export const CurrentPrincipal = createParamDecorator(
@@ -25,6 +27,6 @@ export const CurrentPrincipal = createParamDecorator(
   },
 );
 
-/** The client address as express resolved it (honours TYTO_TRUST_PROXY). */
-export const clientAddress = (req: Request): string | null =>
-  req.ip ?? req.socket.remoteAddress ?? null;
+/** The client address as Fastify resolved it (honours TYTO_TRUST_PROXY). */
+export const clientAddress = (req: FastifyRequest): string | null =>
+  req.ip || req.socket.remoteAddress || null;

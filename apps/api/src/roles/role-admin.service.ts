@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import {
   uncoveredGrants,
   type CreateRoleRequest,
@@ -10,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError, badRequest, forbidden, notFound } from '../common/errors';
 import type { Principal } from '../common/principal';
 import { RoleEntity } from './role.entity';
+import { ROLE_CHANGED, type RoleChangedEvent } from './roles.events';
 import { RolesRepository } from './roles.repository';
 
 export function toRole(r: RoleEntity): Role {
@@ -44,7 +46,10 @@ const sameSet = (a: readonly string[], b: readonly string[]) =>
  */
 @Injectable()
 export class RoleAdminService {
-  constructor(private readonly roles: RolesRepository) {}
+  constructor(
+    private readonly roles: RolesRepository,
+    private readonly bus: EventEmitter2,
+  ) {}
 
   async list(): Promise<RoleListResponse> {
     return { roles: (await this.roles.findAll()).map(toRole) };
@@ -93,6 +98,7 @@ export class RoleAdminService {
     if (body.description !== undefined) role.description = body.description;
     role.updatedAt = new Date().toISOString();
     await this.roles.save(role);
+    this.bus.emit(ROLE_CHANGED, { roleId: role.id } satisfies RoleChangedEvent);
     return toRole(role);
   }
 
@@ -120,6 +126,7 @@ export class RoleAdminService {
         { users: result.holders },
       );
     }
+    this.bus.emit(ROLE_CHANGED, { roleId: id } satisfies RoleChangedEvent);
   }
 
   private async load(id: string): Promise<RoleEntity> {

@@ -15,7 +15,12 @@ import { PasswordPolicy } from './password-policy';
 import { PasswordService } from './password.service';
 import type { UserEntity } from './user.entity';
 import { toUser } from './users.dto';
-import { USER_SESSIONS_END, type UserSessionsEndEvent } from './users.events';
+import {
+  USER_CHANGED,
+  USER_SESSIONS_END,
+  type UserChangedEvent,
+  type UserSessionsEndEvent,
+} from './users.events';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
@@ -73,6 +78,7 @@ export class UserAdminService {
     user.updatedAt = new Date().toISOString();
     await this.save(user, wasAdmin && !isAdmin(user));
     if (!wasDisabled && user.disabled) await this.endSessions({ userId: user.id });
+    this.bus.emit(USER_CHANGED, { userId: user.id } satisfies UserChangedEvent);
     return toUser(user);
   }
 

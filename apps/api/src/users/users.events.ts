@@ -9,3 +9,9 @@ export interface UserSessionsEndEvent {
   userId: string;
   exceptSessionId?: string;
 }
+
+/** A user's roles, email or state changed: cached principals of that user are stale. */
+export const USER_CHANGED = 'user.changed';
+export interface UserChangedEvent {
+  userId: string;
+}
