@@ -217,5 +217,7 @@ export const METRICS_SECTIONS = [
 
 export const StreamQuerySchema = z.object({
   agent_id: z.string().min(1).max(128).optional(),
+  /** `fleet`: one coalesced `event: fleet` frame per tick with every host's newest sample. */
+  view: z.enum(['host', 'fleet']).optional(),
 });
 export type StreamQuery = z.infer<typeof StreamQuerySchema>;

@@ -14,8 +14,9 @@ export const LOCAL_AGENT_ID = 'local';
 
 /**
  * Samples the hub's own host as the built-in agent `local` and publishes each sample once on
- * the bus; the stream, history and alerting subscribe. The next sample is scheduled after the
- * previous one finished, so a slow sample never overlaps the next.
+ * the bus; the stream, history and alerting subscribe. Samples start one interval apart however
+ * long sampling and fan-out take (the next start counts from this one's), and a slow
+ * sample never overlaps the next.
  */
 @Injectable()
 export class LocalSamplerService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -58,19 +59,21 @@ export class LocalSamplerService implements OnApplicationBootstrap, OnModuleDest
     }
   }
 
-  private schedule(): void {
-    this.timer = setTimeout(() => void this.tick(), this.intervalSeconds * 1000);
+  private schedule(delayMs = this.intervalSeconds * 1000): void {
+    this.timer = setTimeout(() => void this.tick(), Math.max(0, delayMs));
     this.timer.unref();
   }
 
   private async tick(): Promise<void> {
     if (!this.collector || this.stopped) return;
+    const started = Date.now();
     try {
       const sample: MetricsSampleEvent = await this.collector.sample();
       this.bus.emit(METRICS_SAMPLE, sample);
     } catch (e) {
       this.logger.error(`local sample failed: ${(e as Error).message}`);
     }
-    if (!this.stopped) this.schedule();
+    // The interval as it is now: it may have changed while this sample was taken.
+    if (!this.stopped) this.schedule(started + this.intervalSeconds * 1000 - Date.now());
   }
 }

@@ -1,37 +1,34 @@
-import { BeforeApplicationShutdown, Controller, MessageEvent, Sse } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
-import { StreamQuerySchema, type MetricsSnapshot, type StreamQuery } from '@tyto/contracts';
-import { filter, from, fromEvent, map, merge, Subject, takeUntil, type Observable } from 'rxjs';
+import { Controller, Get, Res } from '@nestjs/common';
+import { StreamQuerySchema, type Permission, type StreamQuery } from '@tyto/contracts';
+import type { FastifyReply } from 'fastify';
 import { Auth } from '../common/access.decorator';
+import { CurrentPrincipal, type Principal } from '../common/principal';
 import { ValidQuery } from '../common/validation';
-import { LatestSamplesService } from './latest-samples.service';
-import { METRICS_SAMPLE } from './metrics.events';
+import { StreamHub } from './stream-hub.service';
+
+/** Held for as long as the stream is open, not just when it opens. */
+const STREAM_PERMISSION: Permission = 'dashboard:view';
 
 @Controller('api/v1')
-export class StreamController implements BeforeApplicationShutdown {
-  // Open streams would hold the HTTP server open forever; completing them lets shutdown finish.
-  private readonly shuttingDown = new Subject<void>();
+export class StreamController {
+  constructor(private readonly hub: StreamHub) {}
 
-  constructor(
-    private readonly bus: EventEmitter2,
-    private readonly latest: LatestSamplesService,
-  ) {}
-
-  /** SSE: `event: metrics` per sample, starting with the newest known one of each agent. */
-  @Sse('stream')
-  @Auth('dashboard:view')
-  stream(@ValidQuery(StreamQuerySchema) query: StreamQuery): Observable<MessageEvent> {
-    const wanted = (s: MetricsSnapshot) => !query.agent_id || s.agent_id === query.agent_id;
-    const live = fromEvent(this.bus, METRICS_SAMPLE) as Observable<MetricsSnapshot>;
-    return merge(from(this.latest.all()), live).pipe(
-      filter(wanted),
-      map((data) => ({ type: 'metrics', data })),
-      takeUntil(this.shuttingDown),
-    );
-  }
-
-  beforeApplicationShutdown(): void {
-    this.shuttingDown.next();
-    this.shuttingDown.complete();
+  /**
+   * SSE: `event: metrics` per sample, starting with the newest known one of each agent; with
+   * `view=fleet`, one `event: fleet` per tick holding every agent's newest sample instead.
+   */
+  @Get('stream')
+  @Auth(STREAM_PERMISSION)
+  stream(
+    @ValidQuery(StreamQuerySchema) query: StreamQuery,
+    @CurrentPrincipal() principal: Principal,
+    @Res() reply: FastifyReply,
+  ): void {
+    // The hub writes to the socket itself: one serialised frame for every client.
+    reply.hijack();
+    this.hub.open(reply.raw, principal, STREAM_PERMISSION, {
+      agentId: query.agent_id,
+      fleet: query.view === 'fleet',
+    });
   }
 }
