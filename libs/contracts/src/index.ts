@@ -2,6 +2,7 @@ export * from './audit';
 export * from './auth';
 export * from './errors';
 export * from './history';
+export * from './live-sample';
 export * from './metrics';
 export * from './permissions';
 export * from './roles';
