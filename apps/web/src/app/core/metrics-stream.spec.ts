@@ -1,11 +1,12 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { TestBed } from '@angular/core/testing';
-import type { MeResponse } from '@tyto/contracts';
+import type { MeResponse, MetricsSnapshot } from '@tyto/contracts';
 import type { Observable } from 'rxjs';
 import { Subject, defer, of, throwError } from 'rxjs';
 import * as z from 'zod';
 import type { FakeEventSource } from '../../testing/fake-event-source';
 import { fakeEventSources } from '../../testing/fake-event-source';
+import { snapshotSample } from '../../testing/metrics-sample';
 import type { AuthApi } from '../auth/auth.api';
 import type { StreamEvent } from './metrics-stream';
 import {
@@ -84,6 +85,101 @@ describe(MetricsStreamApi.name, () => {
     it('closes the EventSource on unsubscribe', () => {
       api.samples('local', PointSchema).subscribe().unsubscribe();
       expect(sources[0].close).toHaveBeenCalled();
+    });
+  });
+
+  describe('snapshots', () => {
+    const services: MetricsSnapshot['systemd'] = {
+      available: true,
+      services: [
+        {
+          name: 'nginx.service',
+          description: 'nginx',
+          load: 'loaded',
+          state: 'active',
+          subState: 'running',
+        },
+      ],
+    };
+
+    // A live sample as the hub sends it once the slow sections have not changed.
+    function withoutSlowSections(
+      snapshot: MetricsSnapshot,
+    ): Omit<MetricsSnapshot, 'gpu' | 'docker' | 'systemd'> {
+      const { gpu: _gpu, docker: _docker, systemd: _systemd, ...live } = snapshot;
+      return live;
+    }
+
+    function follow(agentId = 'local'): MetricsSnapshot[] {
+      const samples: MetricsSnapshot[] = [];
+      api.snapshots(agentId).subscribe((event) => {
+        if (event.kind === 'sample') samples.push(event.sample);
+      });
+      return samples;
+    }
+
+    it('fills the slow sections a live sample leaves out from the previous sample', () => {
+      const samples = follow();
+      const first = snapshotSample({ systemd: services });
+      const second = snapshotSample({ timestamp: '2026-01-15T10:30:05.000Z' });
+      sources[0].emit('metrics', JSON.stringify(first));
+      sources[0].emit('metrics', JSON.stringify(withoutSlowSections(second)));
+
+      expect(samples).toEqual([first, { ...second, systemd: services }]);
+    });
+
+    it('takes a slow section the live sample carries over the previous one', () => {
+      const samples = follow();
+      const failed = { available: false, reason: 'systemctl timed out', services: [] };
+      sources[0].emit('metrics', JSON.stringify(snapshotSample({ systemd: services })));
+      sources[0].emit('metrics', JSON.stringify(snapshotSample({ systemd: failed })));
+      sources[0].emit('metrics', JSON.stringify(withoutSlowSections(snapshotSample())));
+
+      expect(samples.map((s) => s.systemd)).toEqual([services, failed, failed]);
+    });
+
+    it('keeps the previous sample of each agent apart', () => {
+      const samples = follow();
+      const other = snapshotSample({ agent_id: 'web-01' });
+      sources[0].emit('metrics', JSON.stringify(snapshotSample({ systemd: services })));
+      sources[0].emit('metrics', JSON.stringify(other));
+      sources[0].emit('metrics', JSON.stringify(withoutSlowSections(snapshotSample())));
+      sources[0].emit('metrics', JSON.stringify(withoutSlowSections(other)));
+
+      expect(samples.map((s) => s.systemd)).toEqual([
+        services,
+        other.systemd,
+        services,
+        other.systemd,
+      ]);
+    });
+
+    it('reports a section left out before any sample had it as not received yet', () => {
+      const samples = follow();
+      sources[0].emit('metrics', JSON.stringify(withoutSlowSections(snapshotSample())));
+
+      expect(samples[0].systemd).toEqual({
+        available: false,
+        reason: 'not received yet',
+        services: [],
+      });
+    });
+
+    it('starts every subscription without a previous sample', () => {
+      follow();
+      sources[0].emit('metrics', JSON.stringify(snapshotSample({ systemd: services })));
+      const again = follow();
+      sources[1].emit('metrics', JSON.stringify(withoutSlowSections(snapshotSample())));
+
+      expect(again[0].systemd.reason).toBe('not received yet');
+    });
+
+    it('drops samples that do not match the live sample contract', () => {
+      const samples = follow();
+      sources[0].emit('metrics', JSON.stringify({ ...snapshotSample(), cpu: null }));
+
+      expect(samples).toEqual([]);
+      expect(console.error).toHaveBeenCalledTimes(1);
     });
   });
 });

@@ -1,7 +1,9 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { Injectable, InjectionToken, inject } from '@angular/core';
+import type { LiveSample, MetricsSnapshot } from '@tyto/contracts';
+import { LiveSampleSchema, expandLiveSample } from '@tyto/contracts';
 import type { MonoTypeOperatorFunction } from 'rxjs';
-import { Observable, catchError, of, retry, switchMap, throwError, timer } from 'rxjs';
+import { Observable, catchError, defer, map, of, retry, switchMap, throwError, timer } from 'rxjs';
 import type * as z from 'zod';
 import type { AuthApi } from '../auth/auth.api';
 import { API_BASE } from './http';
@@ -62,6 +64,27 @@ export class MetricsStreamApi {
         else subscriber.next({ kind: 'interrupted' });
       });
       return () => source.close();
+    });
+  }
+
+  // Complete snapshots from the live samples (see LiveSampleSchema): a slow section the hub left
+  // out because it did not change is taken from the agent's previous snapshot on this stream.
+  // `schema` is LiveSampleSchema or a more lenient form of it.
+  snapshots(
+    agentId: string,
+    schema: z.ZodType<LiveSample> = LiveSampleSchema,
+  ): Observable<StreamEvent<MetricsSnapshot>> {
+    // Per subscription: a new stream starts with complete samples, so nothing carries over.
+    return defer(() => {
+      const previous = new Map<string, MetricsSnapshot>();
+      return this.samples(agentId, schema).pipe(
+        map((event): StreamEvent<MetricsSnapshot> => {
+          if (event.kind !== 'sample') return event;
+          const sample = expandLiveSample(event.sample, previous.get(event.sample.agent_id));
+          previous.set(sample.agent_id, sample);
+          return { kind: 'sample', sample };
+        }),
+      );
     });
   }
 }

@@ -1,13 +1,14 @@
 import { Injectable, inject } from '@angular/core';
-import { MetricsSnapshotSchema } from '@tyto/contracts';
+import { LiveSampleSchema } from '@tyto/contracts';
 import type { Observable } from 'rxjs';
 import type * as z from 'zod';
 import type { StreamEvent as MetricsStreamEvent } from '../core/metrics-stream';
 import { MetricsStreamApi } from '../core/metrics-stream';
 
 // Only the sections the dashboard draws are checked, so a problem in, say, the process list does
-// not blank the whole page.
-export const DashboardSampleSchema = MetricsSnapshotSchema.pick({
+// not blank the whole page. None of them is a slow section a live sample may leave out, so the
+// dashboard needs no previous sample to complete one.
+export const DashboardSampleSchema = LiveSampleSchema.pick({
   timestamp: true,
   agent_id: true,
   system: true,

@@ -4,29 +4,31 @@ import { Injectable, inject } from '@angular/core';
 import type {
   ExportFormat,
   HistoryResponse,
+  MetricsSnapshot,
   ProcessHistoryResponse,
   SettingsResponse,
 } from '@tyto/contracts';
-import { MetricsSnapshotSchema } from '@tyto/contracts';
+import { LiveSampleSchema } from '@tyto/contracts';
 import type { Observable } from 'rxjs';
-import type * as z from 'zod';
 import { API_BASE, callerHandles } from '../core/http';
 import type { StreamEvent } from '../core/metrics-stream';
 import { MetricsStreamApi } from '../core/metrics-stream';
 import type { ExportRange, HistoryQueryParams } from './history/history-range';
 
-const { temperature, gpu, docker, systemd } = MetricsSnapshotSchema.shape;
+const { temperature, gpu, docker, systemd } = LiveSampleSchema.shape;
 const UNREADABLE = 'the hub sent this section in a form this page does not understand';
 
-// The whole snapshot, except that a malformed optional section is shown as unavailable instead of
-// dropping the sample: one odd sensor reading should not freeze every other tile.
-export const HostSnapshotSchema = MetricsSnapshotSchema.extend({
+// The whole live sample, except that a malformed optional section is shown as unavailable instead
+// of dropping the sample: one odd sensor reading should not freeze every other tile. A slow
+// section the hub left out (unchanged) stays absent and is filled in from the previous sample.
+export const HostLiveSampleSchema = LiveSampleSchema.extend({
   temperature: temperature.catch({ available: false, reason: UNREADABLE, sensors: [] }),
   gpu: gpu.catch({ available: false, reason: UNREADABLE, gpus: [] }),
   docker: docker.catch({ available: false, reason: UNREADABLE, containers: [] }),
   systemd: systemd.catch({ available: false, reason: UNREADABLE, services: [] }),
 });
-export type HostSnapshot = z.infer<typeof HostSnapshotSchema>;
+// What the page draws: a complete snapshot, rebuilt from the live samples.
+export type HostSnapshot = MetricsSnapshot;
 
 export interface ExportRequest {
   agentId: string;
@@ -52,7 +54,7 @@ export class HostApi {
   private readonly stream = inject(MetricsStreamApi);
 
   snapshots(agentId: string): Observable<StreamEvent<HostSnapshot>> {
-    return this.stream.samples(agentId, HostSnapshotSchema);
+    return this.stream.snapshots(agentId, HostLiveSampleSchema);
   }
 
   // 400 (a range older than the hub keeps) is shown beside the charts rather than as a toast.

@@ -174,6 +174,35 @@ describe(HostLivePage.name, () => {
     );
   });
 
+  it('keeps the systemd services shown when a live sample leaves them out as unchanged', () => {
+    const services: MetricsSnapshot['systemd'] = {
+      available: true,
+      services: [
+        {
+          name: 'nginx.service',
+          description: 'nginx',
+          load: 'loaded',
+          state: 'active',
+          subState: 'running',
+        },
+      ],
+    };
+    const { fixture, el } = render(snapshotSample({ systemd: services }));
+    const { systemd: _systemd, ...live } = snapshotSample({
+      system: { ...snapshotSample().system, hostname: 'renamed-host' },
+    });
+    sources[0].emit('metrics', JSON.stringify(live));
+    fixture.detectChanges();
+
+    expect(byTestId(el, 'hostname').textContent).toBe('renamed-host');
+    const rows = byTestId(el, 'systemd-services').querySelectorAll('[data-testid="table-row"]');
+    expect(rows).toHaveLength(1);
+    expect(rows[0].textContent).toContain('nginx.service');
+    expect(
+      byTestId(el, 'section-systemd').querySelector('[data-testid="section-unavailable"]'),
+    ).toBeNull();
+  });
+
   it('hides the snapshot export without metrics:export', () => {
     const { el } = render(snapshotSample());
     expect(el.querySelector('[data-testid="export-snapshot-csv"]')).toBeNull();
