@@ -1,6 +1,11 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { hasPermission, type MetricsSnapshot, type Permission } from '@tyto/contracts';
+import {
+  hasPermission,
+  toLiveSample,
+  type MetricsSnapshot,
+  type Permission,
+} from '@tyto/contracts';
 import type { ServerResponse } from 'node:http';
 import { AUTH_SESSIONS_CHANGED, type AuthSessionsChangedEvent } from '../auth/auth.events';
 import { AuthService } from '../auth/auth.service';
@@ -30,17 +35,22 @@ interface StreamClient extends StreamOptions {
   /** Frames skipped because the client was not reading, since it last got one. */
   dropped: number;
   blockedSince: number | null;
+  /**
+   * After skipped frames the client may have missed a changed slow section, so each agent's
+   * next event is complete again; this holds the agents it has had one for since. Null: in step.
+   */
+  resynced: Set<string> | null;
 }
 
 /** The newest sample of an agent, serialised once for everyone. */
 interface AgentFrame {
   sample: MetricsSnapshot;
-  /** The `metrics` event as sent live. */
+  /** The `metrics` event as sent live: the live sample against the previous sample. */
   live: Buffer;
-  /** The sample's JSON as a newcomer's first event, made on first use. */
+  /** The complete live sample's JSON (first event, resync), made on first use. */
   full: string | null;
-  /** Not yet carried by a fleet frame. */
-  fresh: boolean;
+  /** The sample last carried by a fleet frame, which the next fleet frame is made against. */
+  fleetSent: MetricsSnapshot | null;
 }
 
 const frame = (event: string, json: string) => Buffer.from(`event: ${event}\ndata: ${json}\n\n`);
@@ -90,6 +100,7 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
       permission,
       dropped: 0,
       blockedSince: null,
+      resynced: null,
     };
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
@@ -107,11 +118,16 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
   @OnEvent(METRICS_SAMPLE)
   publish(sample: MetricsSnapshot): void {
     const agentId = sample.agent_id;
-    const json = JSON.stringify(sample);
-    const live = frame('metrics', json);
-    this.frames.set(agentId, { sample, live, full: json, fresh: true });
+    const previous = this.frames.get(agentId);
+    const f: AgentFrame = {
+      sample,
+      live: frame('metrics', JSON.stringify(toLiveSample(sample, previous?.sample))),
+      full: null,
+      fleetSent: previous?.fleetSent ?? null,
+    };
+    this.frames.set(agentId, f);
     for (const c of this.clients) {
-      if (!c.fleet && (c.agentId === undefined || c.agentId === agentId)) this.write(c, live);
+      if (!c.fleet && (c.agentId === undefined || c.agentId === agentId)) this.deliver(c, f);
     }
   }
 
@@ -154,19 +170,20 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
       (f) => c.agentId === undefined || f.sample.agent_id === c.agentId,
     );
     if (c.fleet) {
-      this.write(c, this.fleetFrame(wanted));
+      this.write(c, fleetFrame(wanted.map(fullJson)));
       return;
     }
-    for (const f of wanted) this.write(c, frame('metrics', this.fullJson(f)));
+    for (const f of wanted) this.write(c, frame('metrics', fullJson(f)));
   }
 
-  private fullJson(f: AgentFrame): string {
-    return (f.full ??= JSON.stringify(f.sample));
-  }
-
-  private fleetFrame(frames: readonly AgentFrame[]): Buffer {
-    const samples = frames.map((f) => this.fullJson(f)).join(',');
-    return frame('fleet', `{"timestamp":"${new Date().toISOString()}","samples":[${samples}]}`);
+  /** The live frame, or the complete one where the client skipped frames since its last. */
+  private deliver(c: StreamClient, f: AgentFrame): void {
+    const agentId = f.sample.agent_id;
+    if (c.resynced && !c.resynced.has(agentId)) {
+      if (this.write(c, frame('metrics', fullJson(f)))) c.resynced.add(agentId);
+      return;
+    }
+    this.write(c, f.live);
   }
 
   private scheduleFleet(): void {
@@ -175,24 +192,44 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
     this.fleetTimer.unref();
   }
 
-  /** One frame per tick with every agent that sent a sample since the last one. */
+  /**
+   * One frame per tick holding every agent that sent a sample since the last one, each as a
+   * live sample against what the previous fleet frame carried for it.
+   */
   private fleetTick(): void {
-    const changed = [...this.frames.values()].filter((f) => f.fresh);
-    for (const f of changed) f.fresh = false;
     const fleetClients = [...this.clients].filter((c) => c.fleet);
-    if (changed.length === 0 || fleetClients.length === 0) return;
-    const bytes = this.fleetFrame(changed);
-    for (const c of fleetClients) this.write(c, bytes);
+    const changed = [...this.frames.values()].filter((f) => f.fleetSent !== f.sample);
+    if (fleetClients.length === 0) {
+      // Nobody to send to: the next frame (after someone's complete first one) starts afresh.
+      for (const f of this.frames.values()) f.fleetSent = null;
+      return;
+    }
+    if (changed.length === 0) return;
+    const live = fleetFrame(
+      changed.map((f) => JSON.stringify(toLiveSample(f.sample, f.fleetSent ?? undefined))),
+    );
+    let complete: Buffer | null = null;
+    for (const f of changed) f.fleetSent = f.sample;
+    for (const c of fleetClients) {
+      if (c.resynced) {
+        complete ??= fleetFrame([...this.frames.values()].map(fullJson));
+        if (this.write(c, complete)) c.resynced = null;
+      } else {
+        this.write(c, live);
+      }
+    }
   }
 
-  private write(c: StreamClient, bytes: Buffer): void {
+  /** Writes unless the client is not reading; false when the frame was skipped. */
+  private write(c: StreamClient, bytes: Buffer): boolean {
     const res = c.res;
-    if (res.writableEnded || res.destroyed) return;
+    if (res.writableEnded || res.destroyed) return false;
     if (res.writableLength > MAX_BUFFERED_BYTES) {
       c.dropped++;
+      c.resynced = new Set();
       c.blockedSince ??= Date.now();
       if (Date.now() - c.blockedSince > MAX_BLOCKED_MS) res.destroy();
-      return;
+      return false;
     }
     c.blockedSince = null;
     if (c.dropped > 0) {
@@ -200,6 +237,7 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
       c.dropped = 0;
     }
     res.write(bytes);
+    return true;
   }
 
   /** Ends streams whose session ran out, and counts open streams as use of their session. */
@@ -222,4 +260,15 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
     if (code) c.res.write(frame('end', JSON.stringify({ code })));
     c.res.end();
   }
+}
+
+function fullJson(f: AgentFrame): string {
+  return (f.full ??= JSON.stringify(toLiveSample(f.sample)));
+}
+
+function fleetFrame(samples: readonly string[]): Buffer {
+  return frame(
+    'fleet',
+    `{"timestamp":"${new Date().toISOString()}","samples":[${samples.join(',')}]}`,
+  );
 }

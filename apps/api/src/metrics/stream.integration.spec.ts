@@ -1,5 +1,5 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { MetricsSnapshotSchema } from '@tyto/contracts';
+import { LiveSampleSchema } from '@tyto/contracts';
 import { z } from 'zod';
 import { createUser, USER_PASSWORD, userWithGrants } from '../test/api';
 import { startHub, type TestHub } from '../test/hub';
@@ -73,7 +73,7 @@ describe('GET /api/v1/stream', () => {
     const stream = await openStream(hub, admin, '?agent_id=local');
     const samples = await stream.waitFor('metrics', 3);
     expect(samples.length).toBeGreaterThanOrEqual(3);
-    for (const s of samples) expect(MetricsSnapshotSchema.parse(s.data).agent_id).toBe('local');
+    for (const s of samples) expect(LiveSampleSchema.parse(s.data).agent_id).toBe('local');
     await stream.cancel();
   });
 
@@ -98,7 +98,7 @@ describe('GET /api/v1/stream', () => {
   it('sends one coalesced fleet frame per tick with view=fleet', async () => {
     const stream = await openStream(hub, admin, '?view=fleet');
     const frames = await stream.waitFor('fleet', 2);
-    const Frame = z.object({ timestamp: z.string(), samples: z.array(MetricsSnapshotSchema) });
+    const Frame = z.object({ timestamp: z.string(), samples: z.array(LiveSampleSchema) });
     for (const f of frames) {
       const frame = Frame.parse(f.data);
       expect(frame.samples.map((s) => s.agent_id)).toEqual(['local']);
