@@ -73,6 +73,14 @@ describe(MetricsStreamApi.name, () => {
       expect(events).toEqual([{ kind: 'interrupted' }]);
     });
 
+    it('closes and fails with StreamClosedError when the hub ends the stream', () => {
+      const failed = jest.fn();
+      api.samples('local', PointSchema).subscribe({ error: failed });
+      sources[0].emit('end', JSON.stringify({ code: 'SESSION_EXPIRED' }), 1);
+      expect(sources[0].close).toHaveBeenCalled();
+      expect(failed).toHaveBeenCalledWith(expect.any(StreamClosedError));
+    });
+
     it('fails with StreamClosedError once the browser has given up', () => {
       const failed = jest.fn();
       api.samples('local', PointSchema).subscribe({ error: failed });

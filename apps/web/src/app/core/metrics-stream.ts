@@ -59,6 +59,12 @@ export class MetricsStreamApi {
         const sample = parseSample(event.data, schema);
         if (sample !== null) subscriber.next({ kind: 'sample', sample });
       });
+      // The hub ended the stream on purpose (session ended, permission gone): reconnecting at
+      // once would only be refused, so hand over to the back-off, which checks the session.
+      source.addEventListener('end', () => {
+        source.close();
+        subscriber.error(new StreamClosedError());
+      });
       source.addEventListener('error', () => {
         if (source.readyState === EVENT_SOURCE_CLOSED) subscriber.error(new StreamClosedError());
         else subscriber.next({ kind: 'interrupted' });
