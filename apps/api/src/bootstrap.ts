@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TytoConfig } from './common/config';
 import { AppError } from './common/errors';
 import { AppModule } from './app.module';
+import { AuditService } from './audit/audit.service';
+import type { AuthedRequest } from './common/principal';
 import { mountWebApp } from './web/web-app';
 
 const NEST_LEVELS: Record<TytoConfig['logLevel'], NestLogLevel[]> = {
@@ -36,6 +38,12 @@ export async function createHub(config: TytoConfig): Promise<NestFastifyApplicat
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   acceptJsonOnly(fastify);
   await app.register(fastifyCookie);
+  // Every write is audited with its final status, before the answer leaves (AuditService).
+  const audit = app.get(AuditService);
+  fastify.addHook('onSend', async (req, reply, payload) => {
+    await audit.recordResponse(req as AuthedRequest, reply.statusCode, payload);
+    return payload;
+  });
   app.enableShutdownHooks();
   if (config.webDir && !(await mountWebApp(fastify, config.webDir))) {
     new Logger('Web').warn(`no web build at ${config.webDir}; serving the API only`);

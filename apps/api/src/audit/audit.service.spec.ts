@@ -1,55 +1,69 @@
-import type { ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import type { Principal } from '../common/principal';
+import { Controller, Post, Put } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { Auth } from '../common/access.decorator';
+import type { AuthedRequest, Principal } from '../common/principal';
 import { AuditAction, auditNoteOf } from './audit.decorator';
 import type { AuditRepository, NewAuditEntry } from './audit.repository';
 import { AuditService, targetFromParams } from './audit.service';
 
-class Handlers {
+@Controller('api/v1/things')
+class ThingsController {
+  @Put(':id')
+  @Auth('session')
   unnamed(): string {
     return 'unnamed';
   }
+  @Post('poke')
+  @Auth('session')
   @AuditAction('thing.poke')
   named(): string {
     return 'named';
+  }
+  @Post('open')
+  @Auth('public')
+  open(): string {
+    return 'open';
   }
 }
 
 const principal = { userId: 'u-1', username: 'alice' } as Principal;
 
-/** An execution context over a fake Fastify request. */
-function context(handler: keyof Handlers, req: Record<string, unknown>): ExecutionContext {
-  const request = {
-    method: 'POST',
-    url: '/x',
-    routeOptions: {},
+/** A Fastify request as the hook sees it, matched to `route` (undefined: no route matched). */
+function request(method: string, route: string | undefined, extra: Record<string, unknown> = {}) {
+  return {
+    method,
+    url: route ?? '/nowhere?x=1',
+    routeOptions: { url: route },
     params: {},
     ip: '10.1.2.3',
-    ...req,
-  };
-  return {
-    getHandler: () => Handlers.prototype[handler],
-    switchToHttp: () => ({ getRequest: () => request }),
-  } as unknown as ExecutionContext;
+    ...extra,
+  } as unknown as AuthedRequest;
 }
 
-function service() {
+function service(repo: Partial<AuditRepository> | null = null) {
   const saved: NewAuditEntry[] = [];
-  const repo = { insert: async (e: NewAuditEntry) => void saved.push(e) };
-  return { saved, audit: new AuditService(repo as unknown as AuditRepository, new Reflector()) };
+  const store = repo ?? { insert: async (e: NewAuditEntry) => void saved.push(e) };
+  const discovery = {
+    getControllers: () => [{ instance: new ThingsController(), metatype: ThingsController }],
+  } as unknown as DiscoveryService;
+  const audit = new AuditService(
+    store as unknown as AuditRepository,
+    new Reflector(),
+    discovery,
+    new MetadataScanner(),
+  );
+  audit.onApplicationBootstrap();
+  return { saved, audit };
 }
+
+const errorBody = (code: string) => JSON.stringify({ error: 'x', code, details: {} });
 
 describe(AuditService.name, () => {
-  describe('recordRequest', () => {
+  describe('recordResponse', () => {
     it('names an unnamed write by method and declared route, targeting its parameter', async () => {
       const { saved, audit } = service();
-      const ctx = context('unnamed', {
-        method: 'PUT',
-        routeOptions: { url: '/api/v1/things/:id' },
-        params: { id: 't-9' },
-        principal,
-      });
-      await audit.recordRequest(ctx, 200, null);
+      const req = request('PUT', '/api/v1/things/:id', { params: { id: 't-9' }, principal });
+      await audit.recordResponse(req, 200, '{}');
       expect(saved).toEqual([
         {
           timestamp: expect.stringMatching(/Z$/),
@@ -67,14 +81,13 @@ describe(AuditService.name, () => {
 
     it('uses the declared action, the handler’s note and the error code of a failure', async () => {
       const { saved, audit } = service();
-      const req = { principal };
-      const ctx = context('named', req);
-      Object.assign(auditNoteOf(ctx.switchToHttp().getRequest()), {
+      const req = request('POST', '/api/v1/things/poke', { principal });
+      Object.assign(auditNoteOf(req), {
         actor: { id: null, username: 'tried-name' },
         target: 'created-id',
         details: { size: 3 },
       });
-      await audit.recordRequest(ctx, 409, 'CONFLICT');
+      await audit.recordResponse(req, 409, errorBody('CONFLICT'));
       expect(saved[0]).toMatchObject({
         action: 'thing.poke',
         actorId: null,
@@ -86,17 +99,49 @@ describe(AuditService.name, () => {
       });
     });
 
-    it('records an anonymous write without an actor', async () => {
+    it('records an anonymous write to a public route without an actor', async () => {
       const { saved, audit } = service();
-      await audit.recordRequest(context('unnamed', {}), 400, 'VALIDATION_FAILED');
-      expect(saved[0]).toMatchObject({ actorId: null, actorUsername: null, action: 'POST /x' });
+      await audit.recordResponse(
+        request('POST', '/api/v1/things/open'),
+        400,
+        errorBody('VALIDATION_FAILED'),
+      );
+      expect(saved[0]).toMatchObject({
+        actorId: null,
+        actorUsername: null,
+        action: 'POST /api/v1/things/open',
+        details: { code: 'VALIDATION_FAILED' },
+      });
+    });
+
+    it('skips reads, and anonymous writes refused on protected or unknown routes', async () => {
+      const { saved, audit } = service();
+      await audit.recordResponse(request('GET', '/api/v1/things/:id', { principal }), 200, '{}');
+      await audit.recordResponse(
+        request('PUT', '/api/v1/things/:id'),
+        401,
+        errorBody('UNAUTHENTICATED'),
+      );
+      await audit.recordResponse(request('POST', undefined), 404, errorBody('NOT_FOUND'));
+      expect(saved).toEqual([]);
+    });
+
+    it('records a signed-in user’s write to an unknown route by its path', async () => {
+      const { saved, audit } = service();
+      await audit.recordResponse(
+        request('DELETE', undefined, { principal }),
+        404,
+        errorBody('NOT_FOUND'),
+      );
+      expect(saved[0]).toMatchObject({ action: 'DELETE /nowhere', status: 404 });
     });
 
     it('loses the entry with a log line rather than fail the finished write', async () => {
-      const repo = { insert: () => Promise.reject(new Error('disk full')) };
-      const audit = new AuditService(repo as unknown as AuditRepository, new Reflector());
+      const { audit } = service({ insert: () => Promise.reject(new Error('disk full')) });
       const log = jest.spyOn(audit['logger'], 'error').mockImplementation(() => undefined);
-      await expect(audit.recordRequest(context('named', {}), 200, null)).resolves.toBeUndefined();
+      await expect(
+        audit.recordResponse(request('POST', '/api/v1/things/poke', { principal }), 200, '{}'),
+      ).resolves.toBeUndefined();
       expect(log).toHaveBeenCalledWith(expect.stringContaining('audit entry lost (thing.poke'));
     });
   });

@@ -1,7 +1,9 @@
-import { Injectable, Logger, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { AuditEntry, AuditListResponse, AuditQuery } from '@tyto/contracts';
+import type { Access } from '../common/access.decorator';
 import { clientAddress, type AuthedRequest } from '../common/principal';
+import { listRoutes } from '../common/routes';
 import type { AuditEntryEntity } from './audit-entry.entity';
 import { AUDIT_ACTION_KEY, auditNoteOf } from './audit.decorator';
 import { AuditRepository, type NewAuditEntry } from './audit.repository';
@@ -11,9 +13,21 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Writes are every method but the safe ones; only writes are audited. */
 export const isWrite = (method: string) => !READ_METHODS.has(method.toUpperCase());
 
-/** The route as declared (`/api/v1/users/:id`), so unnamed actions group by route, not by id. */
-function routePath(req: AuthedRequest): string {
-  return req.routeOptions.url ?? req.url.split('?')[0];
+interface RouteAudit {
+  /** `@AuditAction` name, or `METHOD /route/:param` for a write nobody named. */
+  action: string;
+  access: Access | undefined;
+}
+
+/** The code of an `{error, code, details}` answer, without trusting it to be one. */
+function errorCodeOf(payload: unknown): string | null {
+  if (typeof payload !== 'string' || !payload.startsWith('{')) return null;
+  try {
+    const code = (JSON.parse(payload) as { code?: unknown }).code;
+    return typeof code === 'string' ? code : null;
+  } catch {
+    return null;
+  }
 }
 
 /** `id` alone, or `name=value` pairs when a route has several parameters. */
@@ -26,28 +40,55 @@ export function targetFromParams(params: Record<string, unknown> | undefined): s
 
 const clip = (s: string | null | undefined, max: number) => (s == null ? null : s.slice(0, max));
 
+/**
+ * The audit log. Every write is recorded from one Fastify `onSend` hook (see bootstrap), once its
+ * outcome is known and before the answer goes out, so a client that sees the answer finds the
+ * entry. A hook rather than a Nest interceptor: an interceptor runs on every request, reads too,
+ * and cost more than the handlers (docs/benchmarks.md, "HTTP").
+ */
 @Injectable()
-export class AuditService {
+export class AuditService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuditService.name);
+  /** `METHOD /declared/:path` → what the audit needs to know of the route. */
+  private routes = new Map<string, RouteAudit>();
 
   constructor(
     private readonly repo: AuditRepository,
     private readonly reflector: Reflector,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
   ) {}
 
+  onApplicationBootstrap(): void {
+    this.routes = new Map(
+      listRoutes(this.discovery, this.scanner, this.reflector).map((r) => [
+        `${r.method} ${r.path}`,
+        {
+          action:
+            this.reflector.get<string | undefined>(AUDIT_ACTION_KEY, r.fn) ??
+            `${r.method} ${r.path}`,
+          access: r.access,
+        },
+      ]),
+    );
+  }
+
   /**
-   * Appends the entry for a write that reached a route handler or was refused by the guard.
-   * Awaited before the answer goes out, so a client that sees the answer finds the entry.
+   * Records a write with its outcome: whatever a signed-in user (or a handler naming its actor,
+   * as login does) attempted, and every write to a public route. Anonymous writes refused on a
+   * protected or unknown route are not recorded: there is no actor, only noise.
    */
-  async recordRequest(ctx: ExecutionContext, status: number, errorCode: string | null) {
-    const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+  async recordResponse(req: AuthedRequest, status: number, payload: unknown): Promise<void> {
+    if (!isWrite(req.method)) return;
+    const declared = req.routeOptions.url;
+    const route = declared ? this.routes.get(`${req.method} ${declared}`) : undefined;
     const note = auditNoteOf(req);
     const principal = req.principal;
     const actor =
       note.actor ?? (principal ? { id: principal.userId, username: principal.username } : null);
-    const action =
-      this.reflector.get<string | undefined>(AUDIT_ACTION_KEY, ctx.getHandler()) ??
-      `${req.method} ${routePath(req)}`;
+    if (!actor && route?.access !== 'public') return;
+    const action = route?.action ?? `${req.method} ${declared ?? req.url.split('?')[0]}`;
+    const errorCode = status >= 400 ? errorCodeOf(payload) : null;
     await this.append({
       timestamp: new Date().toISOString(),
       actorId: actor?.id ?? null,

@@ -1,7 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { CSRF_HEADER, hasPermission, SESSION_COOKIE } from '@tyto/contracts';
-import { AuditService, isWrite } from '../audit/audit.service';
 import { ACCESS_KEY, type Access } from '../common/access.decorator';
 import { AppError, forbidden, unauthenticated } from '../common/errors';
 import type { AuthedRequest } from '../common/principal';
@@ -23,7 +22,8 @@ export function readCookie(header: string | undefined, name: string): string | n
 /**
  * The one global guard. Every route declares its access with `@Auth(...)`; a route without it
  * is refused (fail closed). Tokens come from `Authorization: Bearer` or the HttpOnly session
- * cookie; a cookie-authenticated write must also carry the CSRF header.
+ * cookie; a cookie-authenticated write must also carry the CSRF header. The principal is set on
+ * the request before any refusal, so the audit hook records refused writes under their actor.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -32,7 +32,6 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
-    private readonly audit: AuditService,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -55,27 +54,13 @@ export class AuthGuard implements CanActivate {
     if (!principal) throw new AppError(401, 'SESSION_EXPIRED', 'Session is invalid or has expired');
     req.principal = principal;
     if (cookie && !SAFE_METHODS.has(req.method) && req.headers[CSRF_HEADER] === undefined) {
-      throw await this.refuse(
-        ctx,
-        new AppError(
-          403,
-          'CSRF_CHECK_FAILED',
-          `Cookie-authenticated writes need the ${CSRF_HEADER} header`,
-        ),
+      throw new AppError(
+        403,
+        'CSRF_CHECK_FAILED',
+        `Cookie-authenticated writes need the ${CSRF_HEADER} header`,
       );
     }
     if (access === 'session' || hasPermission(principal.grants, access)) return true;
-    throw await this.refuse(ctx, forbidden('Insufficient permissions', { required: access }));
-  }
-
-  /**
-   * A write refused to a signed-in user never reaches the audit interceptor, so it is recorded
-   * here. (Anonymous 401s are not: there is no actor, only noise.)
-   */
-  private async refuse(ctx: ExecutionContext, error: AppError): Promise<AppError> {
-    if (isWrite(ctx.switchToHttp().getRequest<AuthedRequest>().method)) {
-      await this.audit.recordRequest(ctx, error.status, error.code);
-    }
-    return error;
+    throw forbidden('Insufficient permissions', { required: access });
   }
 }
