@@ -39,7 +39,6 @@ import {
   round,
   runMain,
   sleep,
-  spread,
   startHub,
   stopChild,
 } from './bench-kit';
@@ -238,9 +237,6 @@ async function main(): Promise<void> {
       ],
       rows,
     )}\n`,
-  );
-  console.log(
-    `spread over ${runs} run(s): ${cases.map((c) => `${c.label} ${spread(results.get(c.label)?.map((r) => r.reqPerSec) ?? [], 0)}`).join('; ')}`,
   );
   console.log(
     'Note: autocannon runs in this process and shares the cores with the server under test; on a ' +

@@ -495,7 +495,12 @@ async function main(): Promise<void> {
     'hold',
     ...HUB_FLAGS,
   ]);
-  const hold = cli.flag('hold') ? cli.num('hold', 10_000) || 10_000 : 0;
+  // A bare --hold means 10,000.
+  const hold = !cli.flag('hold')
+    ? 0
+    : cli.str('hold') === ''
+      ? 10_000
+      : Math.floor(cli.num('hold', 10_000));
   const clients = hold || Math.max(1, Math.floor(cli.num('clients', 1000)));
   const plan: Plan = {
     clients,
