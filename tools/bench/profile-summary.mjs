@@ -44,3 +44,24 @@ console.log('\nself time by owner');
 for (const [k, v] of [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(pct(v), k);
 console.log('\nself time by function');
 for (const [k, v] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(pct(v), k);
+
+// Inclusive time (the function and everything it called), counted once per stack even when a
+// function recurses: what a request-path step costs with its callees.
+const parent = new Map();
+for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const inclusive = new Map();
+for (const [id, us] of self) {
+  const seen = new Set();
+  for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+    const cf = byId.get(cur).callFrame;
+    if (['(root)', '(idle)', '(program)', '(garbage collector)'].includes(cf.functionName)) continue;
+    const key = `${cf.functionName || '(anonymous)'} ${owner(cf.url)}:${cf.lineNumber + 1}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+  }
+}
+console.log('\ninclusive time by function');
+for (const [k, v] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+  console.log(pct(v), k);
+}
