@@ -30,7 +30,7 @@ export function parseSystemctlPlain(text: string): SystemdService[] {
   const out: SystemdService[] = [];
   for (const raw of text.split('\n')) {
     // Failed units are marked with a leading bullet even in plain mode on some versions.
-    const line = raw.replace(/^[\s●*]+/, '');
+    const line = raw.replace(/^[\s\u25cf*]+/, '');
     const m = /^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*(.*)$/.exec(line);
     if (!m || !m[1].includes('.')) continue;
     out.push({ name: m[1], load: m[2], state: m[3], subState: m[4], description: m[5].trim() });
