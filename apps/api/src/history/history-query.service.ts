@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import {
   DEFAULT_HISTORY_METRICS,
-  HOST_SERIES,
   parseMetricSelector,
   type EntityKind,
   type HistoryPoint,
@@ -19,14 +18,15 @@ import {
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { badRequest, notFound } from '../common/errors';
 import { SETTINGS_INTERVAL, type SettingsIntervalEvent } from '../settings/settings.events';
-import { HistoryReadRepository } from './history-read.repository';
+import { HistoryReadRepository, type ChartRows } from './history-read.repository';
+import { parseEntities } from './history-rows';
 import {
   floorTo,
   processPeaks,
-  type Bucket,
   type EntityGroup,
+  type EntityStats,
+  type EntityValues,
   type ProcessEntry,
-  type RawSample,
   type StatTuple,
 } from './history-series';
 import { chooseResolution, earliestKept, TIER_STEP_MS } from './history-tiers';
@@ -115,27 +115,18 @@ export class HistoryQueryService {
       else entities.push(s);
     }
     const opts = { series: host, entities: entities.length > 0, limit: MAX_POINTS + 1 };
-    const selected: HostSelection = host.map((s) => [s, HOST_SERIES.indexOf(s)]);
     // `to` is inclusive; the bucket holding `from` counts, so a range never starts with a gap.
-    const points =
-      resolution === 'raw'
-        ? (await this.repo.readSamples(q.agent_id, from, to + 1, opts)).map((s) =>
-            samplePoint(s, selected, entities),
-          )
-        : (
-            await this.repo.readBuckets(
-              resolution,
-              q.agent_id,
-              floorTo(from, TIER_STEP_MS[resolution]),
-              to + 1,
-              opts,
-            )
-          ).map((b) => bucketPoint(b, selected, entities));
-    if (points.length > MAX_POINTS) {
+    const start = resolution === 'raw' ? from : floorTo(from, TIER_STEP_MS[resolution]);
+    const chart = await this.repo.readChart(resolution, q.agent_id, start, to + 1, opts);
+    if (chart.count > MAX_POINTS) {
       throw badRequest(`more than ${MAX_POINTS} points; ask for a coarser resolution`, {
         resolution,
       });
     }
+    const points =
+      resolution === 'raw'
+        ? samplePoints(chart, host, entities)
+        : bucketPoints(chart, host, entities);
     return { from: iso(from), to: iso(to), resolution, agent_id: q.agent_id, data: points };
   }
 
@@ -179,45 +170,87 @@ const toPeak = ([pid, name, user, cpu, memory, command]: ProcessEntry): ProcessP
 
 type EntitySelector = Extract<MetricSelector, { name: string }>;
 
-/** The selected host series with their place in HOST_SERIES, looked up once per query. */
-type HostSelection = [HostSeries, number][];
+// A chart is built straight from the rows the database returns, with nothing per point but the
+// point and its Stats (the timestamps of buckets are cached strings): a day at 1m is 1,441
+// points, and what a call allocates is what its garbage collections cost later.
 
-function samplePoint(s: RawSample, host: HostSelection, entities: EntitySelector[]): HistoryPoint {
-  const point: HistoryPoint = { timestamp: iso(s.ts) };
-  for (const [series, i] of host) {
-    const v = s.values[i];
-    point[series] = v === null ? null : same(v);
+/** Raw points: each selected series' value as avg, min and max; the row is [ts, ...values]. */
+function samplePoints(
+  chart: ChartRows,
+  host: readonly HostSeries[],
+  entities: EntitySelector[],
+): HistoryPoint[] {
+  const { count, width, rows, flat, nanIsNull, details } = chart;
+  const points: HistoryPoint[] = new Array<HistoryPoint>(count);
+  for (let r = 0; r < count; r++) {
+    const cells = (rows ? rows[r] : flat) as ArrayLike<number | null | undefined>;
+    const at = rows ? 0 : r * width;
+    const ts = Number(cells[at]);
+    const point: HistoryPoint = { timestamp: iso(ts) };
+    for (let k = 0; k < host.length; k++) {
+      const v = cells[at + 1 + k];
+      point[host[k]] = v === null || v === undefined || (nanIsNull && v !== v) ? null : same(v);
+    }
+    if (entities.length > 0) {
+      const values = parseEntities<EntityValues>(details.get(ts));
+      addEntities(
+        point,
+        entities,
+        (group, name) => {
+          const v = values[group]?.[name];
+          return v === undefined ? null : same(v);
+        },
+        (group) => Object.keys(values[group] ?? {}),
+      );
+    }
+    points[r] = point;
   }
-  if (entities.length === 0) return point;
-  addEntities(
-    point,
-    entities,
-    (group, name) => {
-      const v = s.entities[group]?.[name];
-      return v === undefined ? null : same(v);
-    },
-    (group) => Object.keys(s.entities[group] ?? {}),
-  );
-  return point;
+  return points;
 }
 
-function bucketPoint(b: Bucket, host: HostSelection, entities: EntitySelector[]): HistoryPoint {
-  const point: HistoryPoint = { timestamp: iso(b.ts) };
-  for (const [series, i] of host) {
-    const st = b.stats[i];
-    point[series] = st === null ? null : fromTuple(st);
+/** Bucket points: each selected series' [avg, min, max]; the row is [ts, avg, min, max, …]. */
+function bucketPoints(
+  chart: ChartRows,
+  host: readonly HostSeries[],
+  entities: EntitySelector[],
+): HistoryPoint[] {
+  const { count, width, rows, flat, nanIsNull, details } = chart;
+  const points: HistoryPoint[] = new Array<HistoryPoint>(count);
+  for (let r = 0; r < count; r++) {
+    const cells = (rows ? rows[r] : flat) as ArrayLike<number>;
+    const at = rows ? 0 : r * width;
+    const ts = Number(cells[at]);
+    const point: HistoryPoint = { timestamp: iso(ts) };
+    for (let k = 0, c = at + 1; k < host.length; k++, c += 3) {
+      const avg = cells[c];
+      if (avg === null || avg === undefined || (nanIsNull && avg !== avg)) {
+        point[host[k]] = null;
+        continue;
+      }
+      // A NULL min or max beside an avg (never written) reads as 0, as round2(null) does.
+      const min = cells[c + 1];
+      const max = cells[c + 2];
+      point[host[k]] = {
+        avg: round2(avg),
+        min: nanIsNull && min !== min ? 0 : round2(min),
+        max: nanIsNull && max !== max ? 0 : round2(max),
+      };
+    }
+    if (entities.length > 0) {
+      const stats = parseEntities<EntityStats>(details.get(ts));
+      addEntities(
+        point,
+        entities,
+        (group, name) => {
+          const t: StatTuple | undefined = stats[group]?.[name];
+          return t === undefined ? null : fromTuple(t);
+        },
+        (group) => Object.keys(stats[group] ?? {}),
+      );
+    }
+    points[r] = point;
   }
-  if (entities.length === 0) return point;
-  addEntities(
-    point,
-    entities,
-    (group, name) => {
-      const t: StatTuple | undefined = b.entities[group]?.[name];
-      return t === undefined ? null : fromTuple(t);
-    },
-    (group) => Object.keys(b.entities[group] ?? {}),
-  );
-  return point;
+  return points;
 }
 
 /** Adds `disk:<mount>`, `diskio:<device>` and `net:<interface>` entries; `*` expands to all. */

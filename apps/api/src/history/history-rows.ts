@@ -125,6 +125,91 @@ export function decodeBucket(
   };
 }
 
+/** A detail row's entities (a sample's values or a bucket's tuples); {} when it has none. */
+export function parseEntities<T extends EntityValues | EntityStats>(detail: Row | undefined): T {
+  return parse<T>(detail?.['entities'], {} as T);
+}
+
 export function parseProcessPeaks(v: unknown): ProcessPeaks {
   return parse<ProcessPeaks>(v, { cpu: [], memory: [] });
+}
+
+/** Powers of ten a double holds exactly: a decimal of up to 15 digits scaled by one is exact. */
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/**
+ * Reads a JSON array of numbers and nulls (PostgreSQL's chart text, see the read repository)
+ * into `out`, NaN standing for null; returns how many values it read, or -1 when the text holds
+ * anything else (NaN, Infinity, a malformed token), which the caller then reads the slow way.
+ * Each number is the double JSON.parse gives: up to 15 digits with a power of ten up to 22 is
+ * one exact division or multiplication of exact values, so correctly rounded (the fast path of
+ * every strtod); longer numbers and larger exponents go to parseFloat. Nothing is allocated
+ * per value, where JSON.parse makes a heap number of each before it builds the array.
+ */
+export function parseNumberArray(text: string, out: Float64Array): number {
+  const end = text.length - 1;
+  if (end < 1 || text.charCodeAt(0) !== 0x5b || text.charCodeAt(end) !== 0x5d) return -1;
+  if (end === 1) return 0;
+  let n = 0;
+  let i = 1;
+  while (i < end) {
+    if (n >= out.length) return -1;
+    const start = i;
+    let c = text.charCodeAt(i);
+    if (c === 0x6e) {
+      if (!text.startsWith('null', i)) return -1;
+      out[n++] = NaN;
+      i += 4;
+    } else {
+      const negative = c === 0x2d;
+      if (negative) c = text.charCodeAt(++i);
+      let mantissa = 0;
+      let digits = 0;
+      let fraction = 0;
+      while (c >= 0x30 && c <= 0x39) {
+        mantissa = mantissa * 10 + (c - 0x30);
+        digits++;
+        c = text.charCodeAt(++i);
+      }
+      if (c === 0x2e) {
+        c = text.charCodeAt(++i);
+        while (c >= 0x30 && c <= 0x39) {
+          mantissa = mantissa * 10 + (c - 0x30);
+          digits++;
+          fraction++;
+          c = text.charCodeAt(++i);
+        }
+      }
+      let exponent = 0;
+      if (c === 0x65 || c === 0x45) {
+        c = text.charCodeAt(++i);
+        const down = c === 0x2d;
+        if (down || c === 0x2b) c = text.charCodeAt(++i);
+        let expDigits = 0;
+        while (c >= 0x30 && c <= 0x39) {
+          exponent = exponent * 10 + (c - 0x30);
+          expDigits++;
+          c = text.charCodeAt(++i);
+        }
+        if (expDigits === 0) return -1;
+        if (down) exponent = -exponent;
+      }
+      if (digits === 0) return -1;
+      const scale = exponent - fraction;
+      let v: number;
+      if (digits <= 15 && scale >= -22 && scale <= 22) {
+        v = scale < 0 ? mantissa / POW10[-scale] : mantissa * POW10[scale];
+        if (negative) v = -v;
+      } else {
+        v = parseFloat(text.slice(start, i));
+      }
+      out[n++] = v;
+    }
+    c = text.charCodeAt(i);
+    if (c === 0x2c) {
+      i++;
+      if (i === end) return -1;
+    } else if (i !== end) return -1;
+  }
+  return n;
 }

@@ -390,6 +390,56 @@ describe.each(DB_KINDS)('history on %s', (kind) => {
       ]);
     });
 
+    it('answers the stored numbers to two decimals, in order, with nulls and repeats kept', async () => {
+      // Reals whose text and rounding are easy to get wrong: halves of a hundredth, exponents,
+      // a missing series and (second agent) an infinite maximum, which is not JSON.
+      const start = base - 10 * MIN;
+      const rows: [number, number, number][] = [
+        [12.345, 0.001, 99.995],
+        [1234567, -3.21, 1e7],
+        [0.125, 0, 2.5e-5],
+      ];
+      const bucketsOf = (agentId: string, inf: boolean) =>
+        rows.map((cpu, i) => ({
+          agentId,
+          ts: start + i * MIN,
+          samples: 6,
+          stats: HOST_SERIES.map((s): [number, number, number] | null =>
+            s === 'cpu' ? cpu : s === 'memory' ? [i, i, inf && i === 1 ? Infinity : i] : null,
+          ),
+          entities: {},
+          processes: null,
+        }));
+      await repo.upsertBuckets('1m', bucketsOf('numbers-agent', false));
+      await repo.upsertBuckets('1m', bucketsOf('infinite-agent', true));
+      const r2 = (v: number) => Math.round(v * 100) / 100;
+      const want = rows.map((cpu, i) => ({
+        timestamp: new Date(start + i * MIN).toISOString(),
+        cpu: { avg: r2(cpu[0]), min: r2(cpu[1]), max: r2(cpu[2]) },
+        gpu: null,
+        memory: { avg: i, min: i, max: i },
+      }));
+      const q = {
+        resolution: '1m',
+        from: start,
+        to: start + 3 * MIN - 1,
+        metrics: 'cpu,gpu,memory,cpu',
+      };
+      const finite = await history({ ...q, agent_id: 'numbers-agent' });
+      expect(finite.data).toEqual(want);
+      expect(Object.keys(finite.data[0])).toEqual(['timestamp', 'cpu', 'gpu', 'memory']);
+      // JSON has no Infinity: it goes out as null, which the schema's Stats do not allow.
+      const qs = new URLSearchParams({
+        ...q,
+        from: new Date(q.from).toISOString(),
+        to: new Date(q.to).toISOString(),
+        agent_id: 'infinite-agent',
+      });
+      const infinite = await get(`/api/v1/history?${qs}`);
+      want[1].memory.max = null as unknown as number;
+      expect(infinite.body.data).toEqual(want);
+    });
+
     it('expands disk:* and net:* to every mount and interface', async () => {
       const res = await history({
         agent_id: 'rollup-agent',
