@@ -184,6 +184,9 @@ function nextSample(previous: MetricsSnapshot, at: number): MetricsSnapshot {
 // The same values in new objects, as after a trip through JSON (an agent's sample on the hub).
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
+// What a client holds for a sample: the complete live sample (commands cut).
+const toComplete = (s: MetricsSnapshot): MetricsSnapshot => expandLiveSample(toLiveSample(s));
+
 describe('toLiveSample', () => {
   it('cuts a 300-character command to 256 characters ending in an ellipsis', () => {
     const long = `/usr/bin/java ${'x'.repeat(286)}`;
@@ -218,7 +221,7 @@ describe('toLiveSample', () => {
     const cut = toLiveSample(snapshot).processes.topByCpu[0].command;
 
     expect(cut).toBe(`${'x'.repeat(254)}…`);
-    expect(cut.length).toBeLessThanOrEqual(LIVE_COMMAND_MAX);
+    expect(cut?.length).toBeLessThanOrEqual(LIVE_COMMAND_MAX);
   });
 
   it('sends every section in the first sample of an agent', () => {
@@ -238,8 +241,62 @@ describe('toLiveSample', () => {
     const live = toLiveSample(second, first);
 
     expect('gpu' in live || 'docker' in live || 'systemd' in live).toBe(false);
-    expect(live.cpu).toBe(second.cpu);
+    expect(live.cpu.cores).toBe(second.cpu.cores);
     expect(LiveSampleSchema.parse(live)).toEqual(live);
+  });
+
+  it('omits inventory unchanged since the previous sample, and keeps every reading', () => {
+    const first = hostSnapshot();
+    const second = nextSample(first, 5000);
+
+    const live = toLiveSample(second, first);
+
+    expect(live.system).toEqual({ uptime: second.system.uptime });
+    expect('model' in live.cpu).toBe(false);
+    const [mount] = live.disk.mounts;
+    expect(Object.keys(mount).sort()).toEqual(
+      ['free', 'inodesPercent', 'inodesUsed', 'mountpoint', 'used', 'usedPercent'].sort(),
+    );
+    for (const i of live.network.interfaces) {
+      expect(['ipv4', 'ipv6', 'mac', 'speed'].filter((k) => k in i)).toEqual([]);
+      expect(i).toMatchObject({ name: expect.any(String), rxRate: expect.any(Number) });
+    }
+    for (const p of [...live.processes.topByCpu, ...live.processes.topByMemory]) {
+      expect(Object.keys(p).sort()).toEqual(['cpu', 'memory', 'pid']);
+    }
+    expect(JSON.stringify(live).length).toBeLessThan(
+      JSON.stringify(toLiveSample(second)).length / 2,
+    );
+  });
+
+  it('sends the inventory of what changed or is new: a reused pid, a new mount, a new address', () => {
+    const first = hostSnapshot();
+    const second = nextSample(first, 5000);
+    const [reused, ...others] = second.processes.topByCpu;
+    second.processes.topByCpu = [
+      { ...reused, name: 'sshd', command: '/usr/sbin/sshd -D' },
+      ...others,
+      proc(7777, 'newcomer', 0.5),
+    ];
+    second.disk.mounts = [...second.disk.mounts, { ...second.disk.mounts[0], mountpoint: '/srv' }];
+    second.network.interfaces = second.network.interfaces.map((i, n) =>
+      n === 0 ? { ...i, ipv4: '198.51.100.7' } : i,
+    );
+
+    const live = toLiveSample(second, first);
+
+    expect(live.processes.topByCpu[0]).toEqual({
+      pid: reused.pid,
+      name: 'sshd',
+      cpu: reused.cpu,
+      memory: reused.memory,
+      command: '/usr/sbin/sshd -D',
+    });
+    expect(live.processes.topByCpu.at(-1)).toEqual(proc(7777, 'newcomer', 0.5));
+    expect(live.disk.mounts.at(-1)).toEqual(second.disk.mounts.at(-1));
+    expect(live.network.interfaces[0]).toMatchObject({ ipv4: '198.51.100.7' });
+    expect('ipv6' in live.network.interfaces[0]).toBe(false);
+    expect(expandLiveSample(live, toComplete(first))).toEqual(toComplete(second));
   });
 
   it('omits slow sections equal in value though not the same objects', () => {
@@ -299,7 +356,7 @@ describe('expandLiveSample', () => {
   // The original with its commands cut as a live sample cuts them.
   const withCutCommands = (snapshot: MetricsSnapshot): MetricsSnapshot => ({
     ...snapshot,
-    processes: toLiveSample(snapshot).processes,
+    processes: expandLiveSample(toLiveSample(snapshot)).processes,
   });
 
   it('rebuilds every sample, apart from cut commands, from the live samples', () => {

@@ -170,7 +170,11 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
       (f) => c.agentId === undefined || f.sample.agent_id === c.agentId,
     );
     if (c.fleet) {
-      this.write(c, fleetFrame(wanted.map(fullJson)));
+      // The next fleet frame is made against what the last one carried: start the newcomer there.
+      const start = wanted.map((f) =>
+        f.fleetSent ? JSON.stringify(toLiveSample(f.fleetSent)) : fullJson(f),
+      );
+      this.write(c, fleetFrame(start));
       return;
     }
     for (const f of wanted) this.write(c, frame('metrics', fullJson(f)));

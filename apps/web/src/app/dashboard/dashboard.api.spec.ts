@@ -41,6 +41,25 @@ describe(DashboardApi.name, () => {
       expect(console.error).toHaveBeenCalledTimes(1);
     });
 
+    it('keeps the hostname and addresses a later sample leaves out as unchanged', () => {
+      const events: StreamEvent[] = [];
+      api.metrics('local').subscribe((event) => events.push(event));
+      const first = metricsSample();
+      const { hostname: _hostname, ...system } = first.system;
+      const interfaces = first.network.interfaces.map(({ ipv4: _ipv4, ...i }) => i);
+      sources[0].emit('metrics', JSON.stringify(first));
+      sources[0].emit(
+        'metrics',
+        JSON.stringify({ ...first, system, network: { ...first.network, interfaces } }),
+      );
+
+      const last = events.at(-1);
+      expect(last?.kind === 'sample' && last.sample.system.hostname).toBe('test-host');
+      expect(last?.kind === 'sample' && last.sample.network.interfaces[0].ipv4).toBe(
+        first.network.interfaces[0].ipv4,
+      );
+    });
+
     it('ignores sections it does not draw, even when they are malformed', () => {
       const events: StreamEvent[] = [];
       api.metrics('local').subscribe((event) => events.push(event));

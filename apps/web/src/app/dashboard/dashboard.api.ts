@@ -1,23 +1,26 @@
 import { Injectable, inject } from '@angular/core';
+import type { MetricsSnapshot } from '@tyto/contracts';
 import { LiveSampleSchema } from '@tyto/contracts';
 import type { Observable } from 'rxjs';
-import type * as z from 'zod';
 import type { StreamEvent as MetricsStreamEvent } from '../core/metrics-stream';
 import { MetricsStreamApi } from '../core/metrics-stream';
 
-// Only the sections the dashboard draws are checked, so a problem in, say, the process list does
-// not blank the whole page. None of them is a slow section a live sample may leave out, so the
-// dashboard needs no previous sample to complete one.
-export const DashboardSampleSchema = LiveSampleSchema.pick({
-  timestamp: true,
-  agent_id: true,
-  system: true,
-  cpu: true,
-  memory: true,
-  disk: true,
-  network: true,
+const { processes, temperature, gpu, docker, systemd } = LiveSampleSchema.shape;
+const UNREAD = 'not used by the dashboard';
+
+// Only the sections the dashboard draws are checked: the others fall back to an empty value, so a
+// problem in, say, the process list does not blank the whole page.
+export const DashboardSampleSchema = LiveSampleSchema.extend({
+  processes: processes.catch({ total: 0, running: 0, topByCpu: [], topByMemory: [] }),
+  temperature: temperature.catch({ available: false, reason: UNREAD, sensors: [] }),
+  gpu: gpu.catch(undefined),
+  docker: docker.catch(undefined),
+  systemd: systemd.catch(undefined),
 });
-export type DashboardSample = z.infer<typeof DashboardSampleSchema>;
+export type DashboardSample = Pick<
+  MetricsSnapshot,
+  'timestamp' | 'agent_id' | 'system' | 'cpu' | 'memory' | 'disk' | 'network'
+>;
 
 export type StreamEvent = MetricsStreamEvent<DashboardSample>;
 
@@ -25,8 +28,9 @@ export type StreamEvent = MetricsStreamEvent<DashboardSample>;
 export class DashboardApi {
   private readonly stream = inject(MetricsStreamApi);
 
-  // Live samples of one agent; see MetricsStreamApi for how the stream ends.
+  // Complete samples of one agent (the hub leaves out inventory that did not change, see
+  // LiveSampleSchema); see MetricsStreamApi for how the stream ends.
   metrics(agentId: string): Observable<StreamEvent> {
-    return this.stream.samples(agentId, DashboardSampleSchema);
+    return this.stream.snapshots(agentId, DashboardSampleSchema);
   }
 }
