@@ -29,6 +29,10 @@ export interface ClientMeta {
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/** Only enabled local accounts sign in with a password. */
+const usable = (user: UserEntity | null): user is UserEntity =>
+  user !== null && !user.disabled && user.authProvider === 'local';
+
 /** Sessions' last-seen times are written back this often, in one batch, never per request. */
 const TOUCH_EVERY_MS = 30_000;
 const PURGE_EVERY_MS = 10 * 60_000;
@@ -77,10 +81,17 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
    */
   async login(username: string, password: string, meta: ClientMeta): Promise<LoginResponse> {
     this.throttle.begin(username, meta.ip);
-    const user = await this.users.findByUsername(username);
-    const usable = user !== null && !user.disabled && user.authProvider === 'local';
-    const ok = await this.passwords.verify(usable ? user.passwordHash : null, password);
-    if (!usable || !ok) {
+    let user: UserEntity | null;
+    let ok: boolean;
+    try {
+      user = await this.users.findByUsername(username);
+      ok = await this.passwords.verify(usable(user) ? user.passwordHash : null, password);
+    } catch (e) {
+      // Refused for load (429) or failed before any password was checked: not a guess.
+      this.throttle.forgive(username, meta.ip);
+      throw e;
+    }
+    if (!usable(user) || !ok) {
       throw new AppError(401, 'INVALID_CREDENTIALS', 'Invalid username or password');
     }
     this.throttle.succeeded(username, meta.ip);
