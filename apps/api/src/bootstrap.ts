@@ -7,6 +7,7 @@ import type { TytoConfig } from './common/config';
 import { AppError } from './common/errors';
 import { AppModule } from './app.module';
 import { AuditService } from './audit/audit.service';
+import { clientErrorHandler } from './common/client-error';
 import type { AuthedRequest } from './common/principal';
 import { mountWebApp } from './web/web-app';
 
@@ -30,6 +31,7 @@ export async function createHub(config: TytoConfig): Promise<NestFastifyApplicat
     bodyLimit: BODY_LIMIT,
     // A request id is made per request; Fastify's own logger stays off (Nest's logs).
     logger: false,
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: NEST_LEVELS[config.logLevel],
