@@ -7,6 +7,7 @@ import type { TytoConfig } from './common/config';
 import { AppError } from './common/errors';
 import { AppModule } from './app.module';
 import { AuditService } from './audit/audit.service';
+import { AuthService } from './auth/auth.service';
 import { clientErrorHandler } from './common/client-error';
 import type { AuthedRequest } from './common/principal';
 import { mountWebApp } from './web/web-app';
@@ -42,8 +43,10 @@ export async function createHub(config: TytoConfig): Promise<NestFastifyApplicat
   await app.register(fastifyCookie);
   // Every write is audited with its final status, before the answer leaves (AuditService).
   const audit = app.get(AuditService);
+  const auth = app.get(AuthService);
+  const principalOf = (req: AuthedRequest) => auth.principalOf(req);
   fastify.addHook('onSend', async (req, reply, payload) => {
-    await audit.recordResponse(req as AuthedRequest, reply.statusCode, payload);
+    await audit.recordResponse(req as AuthedRequest, reply.statusCode, payload, principalOf);
     return payload;
   });
   app.enableShutdownHooks();
