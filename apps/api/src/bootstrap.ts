@@ -49,7 +49,7 @@ export async function createHub(config: TytoConfig): Promise<NestFastifyApplicat
     await audit.recordResponse(req as AuthedRequest, reply.statusCode, payload, principalOf);
     return payload;
   });
-  app.enableShutdownHooks();
+  // Signals are main.ts's (shutdown.ts): tests and other embedders close the hub themselves.
   if (config.webDir && !(await mountWebApp(fastify, config.webDir))) {
     new Logger('Web').warn(`no web build at ${config.webDir}; serving the API only`);
   }
