@@ -7,6 +7,8 @@ import type { TytoConfig } from './common/config';
 import { AppError } from './common/errors';
 import { AppModule } from './app.module';
 import { AuditService } from './audit/audit.service';
+import { AuthService } from './auth/auth.service';
+import { clientErrorHandler } from './common/client-error';
 import type { AuthedRequest } from './common/principal';
 import { mountWebApp } from './web/web-app';
 
@@ -30,6 +32,7 @@ export async function createHub(config: TytoConfig): Promise<NestFastifyApplicat
     bodyLimit: BODY_LIMIT,
     // A request id is made per request; Fastify's own logger stays off (Nest's logs).
     logger: false,
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: NEST_LEVELS[config.logLevel],
@@ -40,11 +43,13 @@ export async function createHub(config: TytoConfig): Promise<NestFastifyApplicat
   await app.register(fastifyCookie);
   // Every write is audited with its final status, before the answer leaves (AuditService).
   const audit = app.get(AuditService);
+  const auth = app.get(AuthService);
+  const principalOf = (req: AuthedRequest) => auth.principalOf(req);
   fastify.addHook('onSend', async (req, reply, payload) => {
-    await audit.recordResponse(req as AuthedRequest, reply.statusCode, payload);
+    await audit.recordResponse(req as AuthedRequest, reply.statusCode, payload, principalOf);
     return payload;
   });
-  app.enableShutdownHooks();
+  // Signals are main.ts's (shutdown.ts): tests and other embedders close the hub themselves.
   if (config.webDir && !(await mountWebApp(fastify, config.webDir))) {
     new Logger('Web').warn(`no web build at ${config.webDir}; serving the API only`);
   }

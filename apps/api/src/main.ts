@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './common/config';
 import { createHub } from './bootstrap';
+import { stopOnSignals } from './shutdown';
 
 async function main(): Promise<void> {
   let config;
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const app = await createHub(config);
   await app.listen(config.port, config.host);
+  stopOnSignals(app);
   new Logger('Tyto').log(
     `listening on http://${config.host}:${config.port} (${config.databaseUrl ? 'PostgreSQL' : 'SQLite'}) in ${Date.now() - started} ms`,
   );

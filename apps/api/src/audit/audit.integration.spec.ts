@@ -119,6 +119,49 @@ describe.each(DB_KINDS)('audit log on %s', (kind) => {
     });
   });
 
+  it('records writes refused before the guard under the signed-in user who sent them', async () => {
+    await createUser(hub, admin, { username: 'clumsy', roles: ['viewer'] });
+    const token = await hub.login('clumsy', USER_PASSWORD);
+    const post = (pathname: string, contentType: string, body: string, auth = token) =>
+      hub.fetch(pathname, {
+        method: 'POST',
+        token: auth,
+        headers: { 'content-type': contentType },
+        body,
+      });
+    await expectError(
+      await post('/api/v1/roles', 'application/json', '{"name":'),
+      400,
+      'MALFORMED_JSON',
+    );
+    await expectError(
+      await post('/api/v1/roles', 'application/json', `"${'x'.repeat(1_100_000)}"`),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
+    await expectError(
+      await post('/api/v1/roles', 'text/plain', 'name=x'),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+    await expectError(await post('/api/v1/nowhere', 'application/json', '{}'), 404, 'NOT_FOUND');
+    // Without a valid session such refusals stay unrecorded noise.
+    await post('/api/v1/nowhere-anonymous', 'application/json', '{}', 'not-a-token');
+
+    const mine = (await audit('?actor=CLUMSY')).entries;
+    expect(mine.map((e) => [e.action, e.status, e.details['code'], e.actor_username])).toEqual([
+      ['POST /api/v1/nowhere', 404, 'NOT_FOUND', 'clumsy'],
+      ['role.create', 415, 'UNSUPPORTED_MEDIA_TYPE', 'clumsy'],
+      ['role.create', 413, 'PAYLOAD_TOO_LARGE', 'clumsy'],
+      ['role.create', 400, 'MALFORMED_JSON', 'clumsy'],
+      ['auth.login', 200, undefined, 'clumsy'],
+    ]);
+    const all = JSON.stringify((await audit('?limit=500')).entries);
+    expect(all).not.toContain('nowhere-anonymous');
+    // Resolving the actor is not a sign-in attempt: the session and the login budget are intact.
+    expect((await hub.fetch('/api/v1/auth/me', { token })).status).toBe(200);
+  });
+
   it('never stores passwords or tokens', async () => {
     const u = await createUser(hub, admin, {
       username: 'secretive',

@@ -136,6 +136,43 @@ describe(AuditService.name, () => {
       expect(saved[0]).toMatchObject({ action: 'DELETE /nowhere', status: 404 });
     });
 
+    it('resolves the principal of a write refused before the guard ran', async () => {
+      const { saved, audit } = service();
+      const principalOf = jest.fn(async () => principal);
+      await audit.recordResponse(
+        request('POST', '/api/v1/things/poke'),
+        415,
+        errorBody('UNSUPPORTED_MEDIA_TYPE'),
+        principalOf,
+      );
+      expect(saved[0]).toMatchObject({
+        actorId: 'u-1',
+        actorUsername: 'alice',
+        action: 'thing.poke',
+        status: 415,
+      });
+      // Reads, writes with a principal and writes whose handler named an actor need no lookup.
+      await audit.recordResponse(request('GET', '/api/v1/things/:id'), 200, '{}', principalOf);
+      await audit.recordResponse(
+        request('PUT', '/api/v1/things/:id', { principal }),
+        200,
+        '{}',
+        principalOf,
+      );
+      expect(principalOf).toHaveBeenCalledTimes(1);
+    });
+
+    it('still skips a refused write whose token names no session', async () => {
+      const { saved, audit } = service();
+      await audit.recordResponse(
+        request('POST', undefined),
+        404,
+        errorBody('NOT_FOUND'),
+        async () => null,
+      );
+      expect(saved).toEqual([]);
+    });
+
     it('loses the entry with a log line rather than fail the finished write', async () => {
       const { audit } = service({ insert: () => Promise.reject(new Error('disk full')) });
       const log = jest.spyOn(audit['logger'], 'error').mockImplementation(() => undefined);

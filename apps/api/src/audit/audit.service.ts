@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { AuditEntry, AuditListResponse, AuditQuery } from '@tyto/contracts';
 import type { Access } from '../common/access.decorator';
-import { clientAddress, type AuthedRequest } from '../common/principal';
+import { clientAddress, type AuthedRequest, type Principal } from '../common/principal';
 import { listRoutes } from '../common/routes';
 import type { AuditEntryEntity } from './audit-entry.entity';
 import { AUDIT_ACTION_KEY, auditNoteOf } from './audit.decorator';
@@ -77,13 +77,22 @@ export class AuditService implements OnApplicationBootstrap {
    * Records a write with its outcome: whatever a signed-in user (or a handler naming its actor,
    * as login does) attempted, and every write to a public route. Anonymous writes refused on a
    * protected or unknown route are not recorded: there is no actor, only noise.
+   *
+   * A write refused before the guard ran (malformed JSON, 413, 415, unknown route) has no
+   * principal on it; `principalOf` resolves the one its token names, so a signed-in user's
+   * refused write is still recorded under them.
    */
-  async recordResponse(req: AuthedRequest, status: number, payload: unknown): Promise<void> {
+  async recordResponse(
+    req: AuthedRequest,
+    status: number,
+    payload: unknown,
+    principalOf?: (req: AuthedRequest) => Promise<Principal | null>,
+  ): Promise<void> {
     if (!isWrite(req.method)) return;
     const declared = req.routeOptions.url;
     const route = declared ? this.routes.get(`${req.method} ${declared}`) : undefined;
     const note = auditNoteOf(req);
-    const principal = req.principal;
+    const principal = req.principal ?? (!note.actor && principalOf ? await principalOf(req) : null);
     const actor =
       note.actor ?? (principal ? { id: principal.userId, username: principal.username } : null);
     if (!actor && route?.access !== 'public') return;

@@ -28,17 +28,26 @@ export class AccountService {
     private readonly auth: AuthService,
   ) {}
 
-  async register(body: RegisterRequest): Promise<User> {
+  /** Counts toward the address's hourly registrations unless the password policy refused it. */
+  async register(body: RegisterRequest, meta: ClientMeta): Promise<User> {
     if (!this.config.allowRegistration) {
       throw new AppError(403, 'REGISTRATION_DISABLED', 'Self-registration is turned off');
     }
-    const user = await this.usersService.createLocal({
-      username: body.username,
-      password: body.password,
-      email: body.email ?? null,
-      roleIds: [REGISTERED_ROLE],
-    });
-    return toUser(user);
+    this.throttle.beginRegistration(meta.ip);
+    try {
+      const user = await this.usersService.createLocal({
+        username: body.username,
+        password: body.password,
+        email: body.email ?? null,
+        roleIds: [REGISTERED_ROLE],
+      });
+      return toUser(user);
+    } catch (e) {
+      // A taken username still counts: it answers whether an account exists.
+      if (e instanceof AppError && e.code === 'WEAK_PASSWORD')
+        this.throttle.forgiveRegistration(meta.ip);
+      throw e;
+    }
   }
 
   async updateMe(p: Principal, body: UpdateMeRequest): Promise<MeResponse> {
@@ -73,7 +82,12 @@ export class AccountService {
     }
     this.policy.check(next);
     this.throttle.begin(user.username, meta.ip);
-    if (!(await this.passwords.verify(user.passwordHash, current))) {
+    const ok = await this.passwords.verify(user.passwordHash, current).catch((e: unknown) => {
+      // Refused for load (429): no password was checked, so it is no guess.
+      this.throttle.forgive(user.username, meta.ip);
+      throw e;
+    });
+    if (!ok) {
       throw new AppError(400, 'INVALID_CURRENT_PASSWORD', 'The current password is not correct');
     }
     this.throttle.succeeded(user.username, meta.ip);

@@ -82,10 +82,11 @@ export class AuthController {
   @AuditAction('auth.register')
   async register(
     @ValidBody(RegisterRequestSchema) body: RegisterRequest,
+    @Req() req: FastifyRequest,
     @Audit() note: AuditNote,
   ): Promise<User> {
     note.actor = { id: null, username: body.username };
-    const user = await this.account.register(body);
+    const user = await this.account.register(body, clientMeta(req));
     note.actor = { id: user.id, username: user.username };
     note.target = user.id;
     return user;

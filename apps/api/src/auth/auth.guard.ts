@@ -1,23 +1,13 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { CSRF_HEADER, hasPermission, SESSION_COOKIE } from '@tyto/contracts';
+import { CSRF_HEADER, hasPermission } from '@tyto/contracts';
 import { ACCESS_KEY, type Access } from '../common/access.decorator';
 import { AppError, forbidden, unauthenticated } from '../common/errors';
 import type { AuthedRequest } from '../common/principal';
 import { AuthService } from './auth.service';
+import { requestToken } from './request-token';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/** Reads one cookie without pulling in a parser for the single cookie the hub sets. */
-export function readCookie(header: string | undefined, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name)
-      return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return null;
-}
 
 /**
  * The one global guard. Every route declares its access with `@Auth(...)`; a route without it
@@ -46,14 +36,12 @@ export class AuthGuard implements CanActivate {
     }
     if (access === 'public') return true;
 
-    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? null;
-    const cookie = bearer ? null : readCookie(req.headers.cookie, SESSION_COOKIE);
-    const token = bearer ?? cookie;
-    if (!token) throw unauthenticated();
-    const principal = await this.auth.authenticate(token);
+    const found = requestToken(req);
+    if (!found) throw unauthenticated();
+    const principal = await this.auth.authenticate(found.token);
     if (!principal) throw new AppError(401, 'SESSION_EXPIRED', 'Session is invalid or has expired');
     req.principal = principal;
-    if (cookie && !SAFE_METHODS.has(req.method) && req.headers[CSRF_HEADER] === undefined) {
+    if (found.cookie && !SAFE_METHODS.has(req.method) && req.headers[CSRF_HEADER] === undefined) {
       throw new AppError(
         403,
         'CSRF_CHECK_FAILED',

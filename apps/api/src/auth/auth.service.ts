@@ -4,7 +4,7 @@ import type { LoginResponse, MeResponse } from '@tyto/contracts';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { AppError } from '../common/errors';
-import type { Principal } from '../common/principal';
+import type { AuthedRequest, Principal } from '../common/principal';
 import { ROLE_CHANGED } from '../roles/roles.events';
 import { RolesService } from '../roles/roles.service';
 import type { UserEntity } from '../users/user.entity';
@@ -17,6 +17,7 @@ import {
   type UserSessionsEndEvent,
 } from '../users/users.events';
 import { AUTH_SESSIONS_CHANGED, type AuthSessionsChangedEvent } from './auth.events';
+import { requestToken } from './request-token';
 import { LoginThrottle } from './login-throttle';
 import { PrincipalCache } from './principal-cache';
 import { SessionEntity } from './session.entity';
@@ -28,6 +29,10 @@ export interface ClientMeta {
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** Only enabled local accounts sign in with a password. */
+const usable = (user: UserEntity | null): user is UserEntity =>
+  user !== null && !user.disabled && user.authProvider === 'local';
 
 /** Sessions' last-seen times are written back this often, in one batch, never per request. */
 const TOUCH_EVERY_MS = 30_000;
@@ -77,10 +82,17 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
    */
   async login(username: string, password: string, meta: ClientMeta): Promise<LoginResponse> {
     this.throttle.begin(username, meta.ip);
-    const user = await this.users.findByUsername(username);
-    const usable = user !== null && !user.disabled && user.authProvider === 'local';
-    const ok = await this.passwords.verify(usable ? user.passwordHash : null, password);
-    if (!usable || !ok) {
+    let user: UserEntity | null;
+    let ok: boolean;
+    try {
+      user = await this.users.findByUsername(username);
+      ok = await this.passwords.verify(usable(user) ? user.passwordHash : null, password);
+    } catch (e) {
+      // Refused for load (429) or failed before any password was checked: not a guess.
+      this.throttle.forgive(username, meta.ip);
+      throw e;
+    }
+    if (!usable(user) || !ok) {
       throw new AppError(401, 'INVALID_CREDENTIALS', 'Invalid username or password');
     }
     this.throttle.succeeded(username, meta.ip);
@@ -153,6 +165,24 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     this.markSeen(entry.principal.sessionId, now);
     entry.lastSeenAt = now;
     return entry.principal;
+  }
+
+  /**
+   * The principal behind the token a request carries, for the audit of writes refused before
+   * the guard ran. Like the guard's check it counts as use of the session; it never counts as a
+   * failed login, and a lookup that fails only loses the attribution.
+   */
+  async principalOf(req: AuthedRequest): Promise<Principal | null> {
+    const found = requestToken(req);
+    if (!found) return null;
+    try {
+      return await this.authenticate(found.token);
+    } catch (e) {
+      this.logger.warn(
+        `resolving the principal of a refused write failed: ${(e as Error).message}`,
+      );
+      return null;
+    }
   }
 
   /**

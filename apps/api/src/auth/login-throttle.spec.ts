@@ -1,7 +1,13 @@
 import { AppError } from '../common/errors';
-import { LoginThrottle, MAX_TRACKED_PAIRS } from './login-throttle';
+import { LoginThrottle, MAX_TRACKED_ADDRESSES, MAX_TRACKED_PAIRS } from './login-throttle';
 
-const throttle = () => new LoginThrottle({ loginMaxFailures: 3, loginLockout: 60 });
+const throttle = (loginAddressMaxFailures = 1_000_000) =>
+  new LoginThrottle({
+    loginMaxFailures: 3,
+    loginLockout: 60,
+    loginAddressMaxFailures,
+    registrationsPerHour: 2,
+  });
 
 /** The error `begin` throws, or null when the attempt may go ahead. */
 function attempt(
@@ -9,14 +15,21 @@ function attempt(
   user = 'alice',
   ip: string | null = '10.0.0.1',
 ): AppError | null {
+  return refusal(() => t.begin(user, ip));
+}
+
+function refusal(fn: () => void): AppError | null {
   try {
-    t.begin(user, ip);
+    fn();
     return null;
   } catch (e) {
     if (e instanceof AppError) return e;
     throw e;
   }
 }
+
+/** An address unique to `i`, so a test can use more addresses than the table holds. */
+const addressOf = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 
 describe(LoginThrottle.name, () => {
   beforeEach(() => {
@@ -89,22 +102,103 @@ describe(LoginThrottle.name, () => {
     });
   });
 
-  it('stays bounded in size, dropping the least recently used pairs', () => {
-    const t = throttle();
-    for (let i = 0; i < 3; i++) attempt(t, 'locked', '10.0.0.9');
-    for (let i = 0; i < MAX_TRACKED_PAIRS + 50; i++) attempt(t, `spray-${i}`, '10.0.0.1');
-    expect(t.size).toBe(MAX_TRACKED_PAIRS);
-    // The oldest pair made way for newer ones.
-    expect(attempt(t, 'locked', '10.0.0.9')).toBeNull();
+  describe('per address', () => {
+    it('locks every login from an address after its failures with many usernames', () => {
+      const t = throttle(5);
+      for (let i = 0; i < 5; i++) expect(attempt(t, `spray-${i}`)).toBeNull();
+      expect(attempt(t, 'someone-new')).toMatchObject({
+        status: 429,
+        code: 'RATE_LIMITED',
+        details: { retry_after: 60 },
+      });
+      expect(attempt(t, 'spray-0', '10.0.0.2')).toBeNull();
+      jest.advanceTimersByTime(60_000);
+      expect(attempt(t, 'someone-new')).toBeNull();
+    });
+
+    it('takes back only the successful attempt, not earlier failures', () => {
+      const t = throttle(5);
+      for (let i = 0; i < 4; i++) attempt(t, `spray-${i}`);
+      expect(attempt(t, 'alice')).toBeNull();
+      t.succeeded('alice', '10.0.0.1');
+      expect(attempt(t, 'spray-9')).toBeNull();
+      expect(attempt(t, 'alice')).not.toBeNull();
+    });
+
+    it('takes back attempts refused for load', () => {
+      const t = throttle(2);
+      attempt(t, 'a');
+      attempt(t, 'b');
+      t.forgive('b', '10.0.0.1');
+      expect(attempt(t, 'c')).toBeNull();
+      expect(attempt(t, 'd')).not.toBeNull();
+    });
   });
 
-  it('drops expired pairs before live ones when full', () => {
-    const t = throttle();
-    for (let i = 0; i < MAX_TRACKED_PAIRS; i++) attempt(t, `old-${i}`, '10.0.0.1');
-    jest.advanceTimersByTime(60_000);
-    for (let i = 0; i < 3; i++) attempt(t, 'fresh', '10.0.0.2');
-    attempt(t, 'one-more', '10.0.0.3');
-    expect(t.size).toBe(2);
-    expect(attempt(t, 'fresh', '10.0.0.2')).not.toBeNull();
+  describe('when its tables are full', () => {
+    it('keeps a locked pair locked however many other usernames fail', () => {
+      const t = throttle();
+      for (let i = 0; i < 3; i++) attempt(t, 'locked', '10.0.0.9');
+      for (let i = 0; i < MAX_TRACKED_PAIRS * 2; i++) attempt(t, `spray-${i}`, '10.0.0.1');
+      expect(t.size).toBeLessThanOrEqual(MAX_TRACKED_PAIRS);
+      expect(attempt(t, 'locked', '10.0.0.9')).toMatchObject({ status: 429 });
+    });
+
+    it('drops expired pairs before unlocked live ones', () => {
+      const t = throttle();
+      for (let i = 0; i < MAX_TRACKED_PAIRS; i++) attempt(t, `old-${i}`, '10.0.0.1');
+      jest.advanceTimersByTime(60_000);
+      for (let i = 0; i < 3; i++) attempt(t, 'fresh', '10.0.0.2');
+      attempt(t, 'one-more', '10.0.0.3');
+      expect(t.size).toBe(2);
+      expect(attempt(t, 'fresh', '10.0.0.2')).not.toBeNull();
+    });
+
+    it('refuses new pairs rather than forget locks once every pair is locked', () => {
+      const t = throttle();
+      for (let i = 0; i < MAX_TRACKED_PAIRS; i++) {
+        for (let j = 0; j < 3; j++) attempt(t, 'alice', addressOf(i));
+      }
+      jest.advanceTimersByTime(20_000);
+      expect(attempt(t, 'bob', '192.168.0.1')).toMatchObject({
+        status: 429,
+        details: { retry_after: 40 },
+      });
+      expect(attempt(t, 'alice', addressOf(0))).toMatchObject({ status: 429 });
+      jest.advanceTimersByTime(40_000);
+      expect(attempt(t, 'bob', '192.168.0.1')).toBeNull();
+    });
+
+    it('keeps a locked address locked however many other addresses fail', () => {
+      const t = throttle(2);
+      for (let i = 0; i < 2; i++) attempt(t, `x-${i}`, '172.16.0.1');
+      for (let i = 0; i < MAX_TRACKED_ADDRESSES * 2; i++) attempt(t, 'alice', addressOf(i));
+      expect(attempt(t, 'someone', '172.16.0.1')).toMatchObject({ status: 429 });
+    });
+  });
+
+  describe('beginRegistration', () => {
+    it('allows the configured registrations per address per hour', () => {
+      const t = throttle();
+      expect(refusal(() => t.beginRegistration('10.0.0.1'))).toBeNull();
+      expect(refusal(() => t.beginRegistration('10.0.0.1'))).toBeNull();
+      expect(refusal(() => t.beginRegistration('10.0.0.1'))).toMatchObject({
+        status: 429,
+        code: 'RATE_LIMITED',
+        details: { retry_after: 3600 },
+      });
+      expect(refusal(() => t.beginRegistration('10.0.0.2'))).toBeNull();
+      jest.advanceTimersByTime(3600_000);
+      expect(refusal(() => t.beginRegistration('10.0.0.1'))).toBeNull();
+    });
+
+    it('does not count a registration it is told to forgive', () => {
+      const t = throttle();
+      t.beginRegistration('10.0.0.1');
+      t.forgiveRegistration('10.0.0.1');
+      expect(refusal(() => t.beginRegistration('10.0.0.1'))).toBeNull();
+      expect(refusal(() => t.beginRegistration('10.0.0.1'))).toBeNull();
+      expect(refusal(() => t.beginRegistration('10.0.0.1'))).not.toBeNull();
+    });
   });
 });

@@ -28,6 +28,10 @@ export interface TytoConfig {
   loginMaxFailures: number;
   /** Lockout (and failure counting window), seconds. */
   loginLockout: number;
+  /** Failed logins from one client address, whatever the usernames, before lockout. */
+  loginAddressMaxFailures: number;
+  /** Self-registrations per client address per hour. */
+  registrationsPerHour: number;
   /** Directory of the built web app (index.html), or null to serve no UI. */
   webDir: string | null;
   /** Honour X-Forwarded-For from this many proxy hops (0: use the socket address). */
@@ -121,6 +125,8 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'TYTO_PASSWORD_MIN_LENGTH',
   'TYTO_LOGIN_MAX_FAILURES',
   'TYTO_LOGIN_LOCKOUT',
+  'TYTO_LOGIN_MAX_FAILURES_PER_ADDRESS',
+  'TYTO_REGISTRATIONS_PER_HOUR',
   'TYTO_WEB_DIR',
   'TYTO_TRUST_PROXY',
   'TYTO_COOKIE_SECURE',
@@ -174,6 +180,8 @@ export function loadConfig(env: Source, defaultWebDir: string | null): TytoConfi
     passwordMinLength,
     loginMaxFailures: int(src, 'TYTO_LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginLockout: duration(src, 'TYTO_LOGIN_LOCKOUT', 15 * 60),
+    loginAddressMaxFailures: int(src, 'TYTO_LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 100_000),
+    registrationsPerHour: int(src, 'TYTO_REGISTRATIONS_PER_HOUR', 5, 1, 10_000),
     webDir:
       webDirRaw === undefined ? defaultWebDir : webDirRaw === '' ? null : path.resolve(webDirRaw),
     trustProxy: int(src, 'TYTO_TRUST_PROXY', 0, 0, 10),

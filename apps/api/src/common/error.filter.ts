@@ -12,7 +12,11 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',
+  431: 'HEADERS_TOO_LARGE',
 };
+
+/** The code a bare status maps to (BAD_REQUEST for any other 4xx). */
+export const codeForStatus = (status: number): ErrorCode => CODE_BY_STATUS[status] ?? 'BAD_REQUEST';
 
 /** Maps any error to a status and the `{error, code, details}` body. */
 export function toErrorBody(exception: unknown): { status: number; body: ErrorBody } {
@@ -30,7 +34,7 @@ export function toErrorBody(exception: unknown): { status: number; body: ErrorBo
         status,
         body: {
           error: exception.message,
-          code: CODE_BY_STATUS[status] ?? 'BAD_REQUEST',
+          code: codeForStatus(status),
           details: {},
         },
       };

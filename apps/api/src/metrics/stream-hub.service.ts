@@ -84,6 +84,15 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
   beforeApplicationShutdown(): void {
     for (const t of this.timers) clearInterval(t);
     if (this.fleetTimer) clearInterval(this.fleetTimer);
+    this.endAll();
+  }
+
+  /**
+   * Ends every stream without an `end` event, so clients reconnect (to the restarted hub or
+   * another replica). A stream never finishes by itself: the shutdown ends them before it
+   * waits for in-flight requests (shutdown.ts).
+   */
+  endAll(): void {
     for (const c of this.clients) this.end(c, null);
   }
 
