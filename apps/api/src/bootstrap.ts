@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { AuditService } from './audit/audit.service';
 import type { AuthedRequest } from './common/principal';
 import { mountWebApp } from './web/web-app';
+import { registerSecurityHeaders } from './common/security-headers';
 
 const NEST_LEVELS: Record<TytoConfig['logLevel'], NestLogLevel[]> = {
   error: ['fatal', 'error'],
@@ -38,6 +39,7 @@ export async function createHub(config: TytoConfig): Promise<NestFastifyApplicat
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   acceptJsonOnly(fastify);
   await app.register(fastifyCookie);
+  await registerSecurityHeaders(app, config);
   // Every write is audited with its final status, before the answer leaves (AuditService).
   const audit = app.get(AuditService);
   fastify.addHook('onSend', async (req, reply, payload) => {
