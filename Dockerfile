@@ -14,7 +14,8 @@ ENV NODE_ENV=production TYTO_DATA_DIR=/var/lib/tyto TYTO_PORT=8080
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY package.json ./
-RUN mkdir -p /var/lib/tyto && chown node:node /var/lib/tyto
+# 0700 as the hub would make it itself: the database holds password and session hashes.
+RUN mkdir -p /var/lib/tyto && chown node:node /var/lib/tyto && chmod 0700 /var/lib/tyto
 USER node
 EXPOSE 8080
 VOLUME /var/lib/tyto
