@@ -14,9 +14,11 @@ ENV NODE_ENV=production TYTO_DATA_DIR=/var/lib/tyto TYTO_PORT=8080
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY package.json ./
-RUN mkdir -p /var/lib/tyto && chown node:node /var/lib/tyto
+# 0700 as the hub would make it itself: the database holds password and session hashes.
+RUN mkdir -p /var/lib/tyto && chown node:node /var/lib/tyto && chmod 0700 /var/lib/tyto
 USER node
 EXPOSE 8080
 VOLUME /var/lib/tyto
-HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:8080/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Readiness, not just liveness: unhealthy while the hub cannot reach its database.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD node -e "fetch('http://127.0.0.1:8080/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "dist/apps/api/main.js"]

@@ -11,6 +11,7 @@ import { AuthService } from './auth/auth.service';
 import { clientErrorHandler } from './common/client-error';
 import type { AuthedRequest } from './common/principal';
 import { mountWebApp } from './web/web-app';
+import { registerSecurityHeaders } from './common/security-headers';
 
 const NEST_LEVELS: Record<TytoConfig['logLevel'], NestLogLevel[]> = {
   error: ['fatal', 'error'],
@@ -41,6 +42,7 @@ export async function createHub(config: TytoConfig): Promise<NestFastifyApplicat
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   acceptJsonOnly(fastify);
   await app.register(fastifyCookie);
+  await registerSecurityHeaders(app, config);
   // Every write is audited with its final status, before the answer leaves (AuditService).
   const audit = app.get(AuditService);
   const auth = app.get(AuthService);

@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'ROLE_IN_USE',
   'SYSTEM_ROLE_IMMUTABLE',
   'INTERNAL_ERROR',
+  'NOT_READY',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,6 +1,7 @@
 export * from './audit';
 export * from './auth';
 export * from './errors';
+export * from './health';
 export * from './history';
 export * from './live-sample';
 export * from './metrics';

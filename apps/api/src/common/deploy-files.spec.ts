@@ -44,6 +44,11 @@ describe('docker-compose.yml', () => {
     expect(hub.depends_on?.['db']?.condition).toBe('service_healthy');
     expect(db.healthcheck?.test).toContain('pg_isready');
   });
+
+  it('probes the hub for readiness, which includes its database', () => {
+    expect(hub.healthcheck?.test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+    expect(hub.healthcheck?.test[3]).toContain("'http://127.0.0.1:8080/health/ready'");
+  });
 });
 
 describe('Dockerfile', () => {
@@ -51,7 +56,7 @@ describe('Dockerfile', () => {
 
   it('runs the built hub as an unprivileged user with a health check', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^HEALTHCHECK .*\/health/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*'http:\/\/127\.0\.0\.1:8080\/health\/ready'/m);
     expect(dockerfile).toMatch(/^CMD \["node", "dist\/apps\/api\/main\.js"\]$/m);
   });
 });

@@ -1,5 +1,5 @@
 import { NotFoundException } from '@nestjs/common';
-import { AppError } from './errors';
+import { AppError, notReady } from './errors';
 import { toErrorBody } from './error.filter';
 
 describe(toErrorBody.name, () => {
@@ -7,6 +7,14 @@ describe(toErrorBody.name, () => {
     expect(toErrorBody(new AppError(409, 'CONFLICT', 'Role in use', { users: 2 }))).toEqual({
       status: 409,
       body: { error: 'Role in use', code: 'CONFLICT', details: { users: 2 } },
+    });
+  });
+
+  it('answers NOT_READY with 503 and the failed checks', () => {
+    const details = { checks: { database: { status: 'down', error: 'connection refused' } } };
+    expect(toErrorBody(notReady(details))).toEqual({
+      status: 503,
+      body: { error: 'Not ready', code: 'NOT_READY', details },
     });
   });
 

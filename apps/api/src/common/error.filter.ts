@@ -54,7 +54,8 @@ export class ErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body } = toErrorBody(exception);
-    if (status >= 500) {
+    // A 5xx AppError (NOT_READY) is an answer the hub chose, not a fault to log with its stack.
+    if (status >= 500 && !(exception instanceof AppError)) {
       // The client gets a generic message; the stack (which may hold SQL) stays in the log.
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),

@@ -26,3 +26,6 @@ export const forbidden = (
 export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what} not found`);
 export const conflict = (message: string, details: Record<string, unknown> = {}) =>
   new AppError(409, 'CONFLICT', message, details);
+/** A dependency of the hub (the database) does not answer: 503, for readiness probes. */
+export const notReady = (details: Record<string, unknown>) =>
+  new AppError(503, 'NOT_READY', 'Not ready', details);

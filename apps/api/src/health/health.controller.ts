@@ -1,12 +1,16 @@
 import { Controller, Get } from '@nestjs/common';
-import type { HealthResponse } from '@tyto/contracts';
+import type { HealthResponse, ReadinessResponse } from '@tyto/contracts';
 import { Auth } from '../common/access.decorator';
 import { TYTO_VERSION } from '../common/version';
+import { ReadinessService } from './readiness.service';
 
 const startedAt = Date.now();
 
 @Controller('health')
 export class HealthController {
+  constructor(private readonly readiness: ReadinessService) {}
+
+  /** Liveness: the process answers. */
   @Get()
   @Auth('public')
   health(): HealthResponse {
@@ -15,5 +19,12 @@ export class HealthController {
       version: TYTO_VERSION,
       uptime: Math.floor((Date.now() - startedAt) / 1000),
     };
+  }
+
+  /** Readiness: the hub's dependencies answer too; 503 NOT_READY when one does not. */
+  @Get('ready')
+  @Auth('public')
+  ready(): Promise<ReadinessResponse> {
+    return this.readiness.ready();
   }
 }

@@ -10,6 +10,7 @@ import type { ServerResponse } from 'node:http';
 import { AUTH_SESSIONS_CHANGED, type AuthSessionsChangedEvent } from '../auth/auth.events';
 import { AuthService } from '../auth/auth.service';
 import type { Principal } from '../common/principal';
+import { API_CACHE_CONTROL } from '../common/security-headers';
 import { SETTINGS_INTERVAL, type SettingsIntervalEvent } from '../settings/settings.events';
 import { METRICS_SAMPLE } from './metrics.events';
 
@@ -111,9 +112,11 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
       blockedSince: null,
       resynced: null,
     };
+    // Helmet's headers are already on `res` (set in onRequest, kept by writeHead); the /api/
+    // Cache-Control comes from an onSend hook, which a hijacked reply skips.
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
-      'Cache-Control': 'no-cache, no-store',
+      'Cache-Control': API_CACHE_CONTROL,
       Connection: 'keep-alive',
       // Reverse proxies (nginx) would otherwise hold events back.
       'X-Accel-Buffering': 'no',
