@@ -1,26 +1,26 @@
 import * as z from 'zod';
+import { emailString, safeString } from './strings';
 
 /** Letters, digits and `. _ @ -`; unique without regard to case. */
-export const UsernameSchema = z
-  .string()
+export const UsernameSchema = safeString()
   .trim()
   .min(1)
   .max(128)
   .regex(/^[\p{L}\p{N}._@-]+$/u, 'may contain only letters, digits and . _ @ -');
 
-export const EmailSchema = z.email().max(254);
+export const EmailSchema = emailString();
 
 /**
  * Bounds only: the minimum length is the hub's policy (TYTO_PASSWORD_MIN_LENGTH, answered with
  * WEAK_PASSWORD); the maximum keeps hashing cost bounded.
  */
-export const PasswordSchema = z.string().min(1).max(1024);
+export const PasswordSchema = safeString().min(1).max(1024);
 
 export const AuthProviderSchema = z.enum(['local', 'ldap', 'oidc']);
 export type AuthProvider = z.infer<typeof AuthProviderSchema>;
 
 /** A role id as sent in `roles` arrays (`admin`, `alert-manager`). */
-export const RoleIdSchema = z.string().min(1).max(64);
+export const RoleIdSchema = safeString().min(1).max(64);
 
 export const UserSchema = z.object({
   id: z.string(),
@@ -72,7 +72,7 @@ export const UpdateMeRequestSchema = z.strictObject({ email: EmailSchema.nullabl
 export type UpdateMeRequest = z.infer<typeof UpdateMeRequestSchema>;
 
 export const ChangePasswordRequestSchema = z.strictObject({
-  current_password: z.string().min(1).max(1024),
+  current_password: PasswordSchema,
   new_password: PasswordSchema,
 });
 export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequestSchema>;
