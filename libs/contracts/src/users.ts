@@ -1,12 +1,37 @@
 import * as z from 'zod';
 import { emailString, safeString } from './strings';
 
-/** Letters, digits and `. _ @ -`; unique without regard to case. */
-export const UsernameSchema = safeString()
+/**
+ * What a local username may hold once NFKC-normalised and lower-cased: ASCII letters and digits,
+ * then also `. _ @ -`, 1–128 characters. Look-alikes (`admın` with a dotless i, `аdmin` with a
+ * Cyrillic а) are refused; compatibility forms are folded first (fullwidth `ａｄｍｉｎ` is `admin`).
+ */
+export const LOCAL_USERNAME_PATTERN = /^[a-z0-9][a-z0-9._@-]{0,127}$/;
+
+/**
+ * The form a typed username is stored and looked up in for local accounts (NFKC); uniqueness and
+ * sign-in then ignore case on top of it.
+ */
+export const normalizeLocalUsername = (username: string): string => username.normalize('NFKC');
+
+/**
+ * A username for a new local account (admin creation, self-registration): trimmed, NFKC-folded,
+ * then restricted to LOCAL_USERNAME_PATTERN (case is kept for display). Names from an external
+ * provider are not held to it.
+ */
+export const LocalUsernameSchema = safeString()
   .trim()
-  .min(1)
-  .max(128)
-  .regex(/^[\p{L}\p{N}._@-]+$/u, 'may contain only letters, digits and . _ @ -');
+  .transform(normalizeLocalUsername)
+  .pipe(
+    z
+      .string()
+      .min(1)
+      .max(128)
+      .refine(
+        (s) => LOCAL_USERNAME_PATTERN.test(s.toLowerCase()),
+        'may contain only letters a-z, digits and . _ @ -, and must start with a letter or digit',
+      ),
+  );
 
 export const EmailSchema = emailString();
 
@@ -42,7 +67,7 @@ export const UserListResponseSchema = z.object({ users: z.array(UserSchema) });
 export type UserListResponse = z.infer<typeof UserListResponseSchema>;
 
 export const CreateUserRequestSchema = z.strictObject({
-  username: UsernameSchema,
+  username: LocalUsernameSchema,
   password: PasswordSchema,
   email: EmailSchema.nullable().optional(),
   /** Role ids; `["viewer"]` when omitted. */
@@ -62,7 +87,7 @@ export const ResetPasswordRequestSchema = z.strictObject({ new_password: Passwor
 export type ResetPasswordRequest = z.infer<typeof ResetPasswordRequestSchema>;
 
 export const RegisterRequestSchema = z.strictObject({
-  username: UsernameSchema,
+  username: LocalUsernameSchema,
   password: PasswordSchema,
   email: EmailSchema.nullable().optional(),
 });
