@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isoTimeString, safeString } from './strings';
 
 export const AUDIT_OUTCOMES = ['success', 'failure'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
@@ -27,14 +28,14 @@ export const AuditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
-const IsoTimeSchema = z.iso.datetime({ offset: true });
+const IsoTimeSchema = isoTimeString();
 
 export const AuditQuerySchema = z
-  .object({
+  .strictObject({
     /** Actor id or username (case-insensitive). */
-    actor: z.string().min(1).max(128).optional(),
+    actor: safeString().min(1).max(128).optional(),
     /** Exact action, or a prefix ending in `*` (`user.*`). */
-    action: z.string().min(1).max(128).optional(),
+    action: safeString().min(1).max(128).optional(),
     outcome: z.enum(AUDIT_OUTCOMES).optional(),
     /** Inclusive bounds, ISO 8601. */
     from: IsoTimeSchema.optional(),

@@ -1,8 +1,13 @@
 import * as z from 'zod';
+import { safeString } from './strings';
 
-export const LoginRequestSchema = z.object({
-  username: z.string().min(1).max(128),
-  password: z.string().min(1).max(1024),
+export const LoginRequestSchema = z.strictObject({
+  /**
+   * As typed, in any case. Not held to the local username pattern: a provider's users sign in
+   * with their provider's names. Local accounts are looked up by its NFKC form.
+   */
+  username: safeString().min(1).max(128),
+  password: safeString().min(1).max(1024),
 });
 export type LoginRequest = z.infer<typeof LoginRequestSchema>;
 

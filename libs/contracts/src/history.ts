@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isoTimeString, safeString } from './strings';
 
 /**
  * Metrics history: raw samples and 1m / 5m / 1h rollups with avg/min/max per series. Times are
@@ -53,10 +54,9 @@ export function parseMetricSelector(token: string): MetricSelector | null {
   return { kind: kind as EntityKind, name };
 }
 
-const isoTime = z.iso.datetime({ offset: true });
+const isoTime = isoTimeString();
 
-const metricsList = z
-  .string()
+const metricsList = safeString()
   .max(4000)
   .transform((s) =>
     s
@@ -84,7 +84,7 @@ const rangeFields = {
   to: isoTime.optional(),
   /** Omitted: the finest tier that covers the range in at most ~1,000 points. */
   resolution: z.enum(HISTORY_RESOLUTIONS).optional(),
-  agent_id: z.string().min(1).max(128).default('local'),
+  agent_id: safeString().min(1).max(128).default('local'),
   /** Comma-separated selectors; default `cpu,memory`. */
   metrics: metricsList.optional(),
 };
@@ -95,7 +95,7 @@ const fromNotAfterTo = (q: { from?: string; to?: string }, ctx: z.RefinementCtx)
   }
 };
 
-export const HistoryQuerySchema = z.object(rangeFields).superRefine(fromNotAfterTo);
+export const HistoryQuerySchema = z.strictObject(rangeFields).superRefine(fromNotAfterTo);
 export type HistoryQuery = z.infer<typeof HistoryQuerySchema>;
 
 export const StatsSchema = z.object({ avg: z.number(), min: z.number(), max: z.number() });
@@ -128,10 +128,10 @@ export type HistoryResponse = Omit<z.infer<typeof HistoryResponseSchema>, 'data'
   data: HistoryPoint[];
 };
 
-export const ProcessHistoryQuerySchema = z.object({
+export const ProcessHistoryQuerySchema = z.strictObject({
   /** Any time inside the minute of interest. */
   at: isoTime,
-  agent_id: z.string().min(1).max(128).default('local'),
+  agent_id: safeString().min(1).max(128).default('local'),
 });
 export type ProcessHistoryQuery = z.infer<typeof ProcessHistoryQuerySchema>;
 
@@ -161,6 +161,6 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Export: the agent's current snapshot; with `from` or `to`, also (CSV: instead) a history range. */
 export const ExportQuerySchema = z
-  .object({ format: z.enum(EXPORT_FORMATS).default('json'), ...rangeFields })
+  .strictObject({ format: z.enum(EXPORT_FORMATS).default('json'), ...rangeFields })
   .superRefine(fromNotAfterTo);
 export type ExportQuery = z.infer<typeof ExportQuerySchema>;

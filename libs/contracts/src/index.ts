@@ -8,4 +8,5 @@ export * from './metrics';
 export * from './permissions';
 export * from './roles';
 export * from './settings';
+export * from './strings';
 export * from './users';

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { safeString } from './strings';
 
 /**
  * The metrics snapshot: one sample of one host, as published on the event bus, streamed over SSE
@@ -215,8 +216,8 @@ export const METRICS_SECTIONS = [
   'systemd',
 ] as const satisfies readonly (keyof MetricsSnapshot)[];
 
-export const StreamQuerySchema = z.object({
-  agent_id: z.string().min(1).max(128).optional(),
+export const StreamQuerySchema = z.strictObject({
+  agent_id: safeString().min(1).max(128).optional(),
   /** `fleet`: one coalesced `event: fleet` frame per tick with every host's newest sample. */
   view: z.enum(['host', 'fleet']).optional(),
 });

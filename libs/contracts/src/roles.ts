@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { hasPermission, isValidGrant, type Permission } from './permissions';
+import { freeText, safeString } from './strings';
 
 export const RoleSchema = z.object({
   /** System roles: `admin`, `operator`, `viewer`; custom roles: a slug of the name at creation. */
@@ -17,30 +18,32 @@ export const RoleListResponseSchema = z.object({ roles: z.array(RoleSchema) });
 export type RoleListResponse = z.infer<typeof RoleListResponseSchema>;
 
 /** A grant a role may hold; anything outside the catalogue is refused with 400. */
-export const PermissionGrantSchema = z
-  .string()
-  .refine(isValidGrant, { error: (iss) => `unknown permission '${String(iss.input)}'` });
+export const PermissionGrantSchema = safeString().refine(isValidGrant, {
+  error: (iss) => `unknown permission '${String(iss.input)}'`,
+});
 
-const RoleNameSchema = z.string().trim().min(1).max(128);
+const RoleNameSchema = safeString().trim().min(1).max(128);
+/** Free text: tab and line feed allowed, other control characters not. */
+const RoleDescriptionSchema = freeText().trim().max(512);
 const GrantListSchema = z.array(PermissionGrantSchema).max(100);
 
 export const CreateRoleRequestSchema = z.strictObject({
   name: RoleNameSchema,
-  description: z.string().trim().max(512).default(''),
+  description: RoleDescriptionSchema.default(''),
   permissions: GrantListSchema,
 });
 export type CreateRoleRequest = z.infer<typeof CreateRoleRequestSchema>;
 
 export const UpdateRoleRequestSchema = z.strictObject({
   name: RoleNameSchema.optional(),
-  description: z.string().trim().max(512).optional(),
+  description: RoleDescriptionSchema.optional(),
   permissions: GrantListSchema.optional(),
 });
 export type UpdateRoleRequest = z.infer<typeof UpdateRoleRequestSchema>;
 
-export const DeleteRoleQuerySchema = z.object({
+export const DeleteRoleQuerySchema = z.strictObject({
   /** Role that every holder of the deleted role receives instead; needed when it is in use. */
-  reassign_to: z.string().min(1).max(64).optional(),
+  reassign_to: safeString().min(1).max(64).optional(),
 });
 export type DeleteRoleQuery = z.infer<typeof DeleteRoleQuerySchema>;
 

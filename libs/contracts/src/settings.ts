@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 /** `POST /api/v1/settings/refresh`: seconds between two samples (local host, and agents). */
-export const RefreshIntervalRequestSchema = z.object({
+export const RefreshIntervalRequestSchema = z.strictObject({
   interval: z.number().int().min(1).max(3600),
 });
 export type RefreshIntervalRequest = z.infer<typeof RefreshIntervalRequestSchema>;

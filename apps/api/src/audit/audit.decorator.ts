@@ -1,13 +1,26 @@
-import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  SetMetadata,
+  type ExecutionContext,
+} from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
 export const AUDIT_ACTION_KEY = 'tyto:audit-action';
+export const AUDIT_ACTOR_FIELD_KEY = 'tyto:audit-actor-field';
 
 /**
  * Names the audit action of a write route (`user.create`). Writes without a name are still
  * recorded, as `METHOD /route/:param`, so a new feature is audited without anyone remembering.
+ * `actorFromBody` names the body field holding the name a public route acts as (`username` at
+ * sign-in): it becomes the actor when nobody is signed in and the handler named none, as when
+ * validation refused the request before the handler ran.
  */
-export const AuditAction = (action: string) => SetMetadata(AUDIT_ACTION_KEY, action);
+export const AuditAction = (action: string, options: { actorFromBody?: string } = {}) =>
+  applyDecorators(
+    SetMetadata(AUDIT_ACTION_KEY, action),
+    SetMetadata(AUDIT_ACTOR_FIELD_KEY, options.actorFromBody),
+  );
 
 /**
  * What a handler adds to its own audit entry: the actor where there is no session yet (login,

@@ -4,7 +4,7 @@ import { Auth } from '../common/access.decorator';
 import type { AuthedRequest, Principal } from '../common/principal';
 import { AuditAction, auditNoteOf } from './audit.decorator';
 import type { AuditRepository, NewAuditEntry } from './audit.repository';
-import { AuditService, targetFromParams } from './audit.service';
+import { AuditService, escapeControlCharacters, targetFromParams } from './audit.service';
 
 @Controller('api/v1/things')
 class ThingsController {
@@ -23,6 +23,12 @@ class ThingsController {
   @Auth('public')
   open(): string {
     return 'open';
+  }
+  @Post('enter')
+  @Auth('public')
+  @AuditAction('thing.enter', { actorFromBody: 'name' })
+  enter(): string {
+    return 'enter';
   }
 }
 
@@ -114,6 +120,18 @@ describe(AuditService.name, () => {
       });
     });
 
+    it('records a refused public write under the name its body tried, escaped', async () => {
+      const { saved, audit } = service();
+      const tried = request('POST', '/api/v1/things/enter', { body: { name: 'admin\u0000' } });
+      await audit.recordResponse(tried, 400, errorBody('VALIDATION_FAILED'));
+      const noName = request('POST', '/api/v1/things/enter', { body: { name: 7 } });
+      await audit.recordResponse(noName, 400, errorBody('VALIDATION_FAILED'));
+      expect(saved.map((e) => [e.action, e.actorId, e.actorUsername])).toEqual([
+        ['thing.enter', null, 'admin\\u0000'],
+        ['thing.enter', null, null],
+      ]);
+    });
+
     it('skips reads, and anonymous writes refused on protected or unknown routes', async () => {
       const { saved, audit } = service();
       await audit.recordResponse(request('GET', '/api/v1/things/:id', { principal }), 200, '{}');
@@ -173,6 +191,26 @@ describe(AuditService.name, () => {
       expect(saved).toEqual([]);
     });
 
+    it('keeps an entry holding control characters, written as visible escapes', async () => {
+      const { saved, audit } = service();
+      const req = request('PUT', '/api/v1/things/:id', { params: { id: 'x\u0000y' } });
+      auditNoteOf(req).actor = { id: null, username: 'admin\u0000\u001b[31m' };
+      await audit.recordResponse(req, 400, errorBody('VALIDATION_FAILED'));
+      expect(saved[0]).toMatchObject({
+        actorUsername: 'admin\\u0000\\u001b[31m',
+        target: 'x\\u0000y',
+        details: { code: 'VALIDATION_FAILED' },
+      });
+    });
+
+    it('cuts an escaped value to its column', async () => {
+      const { saved, audit } = service();
+      const req = request('POST', '/api/v1/things/poke', { principal });
+      auditNoteOf(req).target = '\u0000'.repeat(255);
+      await audit.recordResponse(req, 200, '{}');
+      expect(saved[0]?.target).toHaveLength(255);
+    });
+
     it('loses the entry with a log line rather than fail the finished write', async () => {
       const { audit } = service({ insert: () => Promise.reject(new Error('disk full')) });
       const log = jest.spyOn(audit['logger'], 'error').mockImplementation(() => undefined);
@@ -180,6 +218,14 @@ describe(AuditService.name, () => {
         audit.recordResponse(request('POST', '/api/v1/things/poke', { principal }), 200, '{}'),
       ).resolves.toBeUndefined();
       expect(log).toHaveBeenCalledWith(expect.stringContaining('audit entry lost (thing.poke'));
+    });
+  });
+
+  describe(escapeControlCharacters.name, () => {
+    it('writes C0, DEL and C1 controls as \\uXXXX and leaves the rest', () => {
+      expect(escapeControlCharacters('a\u0000b\tc\u007fd\u0085é')).toBe(
+        'a\\u0000b\\u0009c\\u007fd\\u0085é',
+      );
     });
   });
 

@@ -5,7 +5,7 @@ import type { Access } from '../common/access.decorator';
 import { clientAddress, type AuthedRequest, type Principal } from '../common/principal';
 import { listRoutes } from '../common/routes';
 import type { AuditEntryEntity } from './audit-entry.entity';
-import { AUDIT_ACTION_KEY, auditNoteOf } from './audit.decorator';
+import { AUDIT_ACTION_KEY, AUDIT_ACTOR_FIELD_KEY, auditNoteOf } from './audit.decorator';
 import { AuditRepository, type NewAuditEntry } from './audit.repository';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -17,6 +17,15 @@ interface RouteAudit {
   /** `@AuditAction` name, or `METHOD /route/:param` for a write nobody named. */
   action: string;
   access: Access | undefined;
+  /** `@AuditAction(…, { actorFromBody })`: the body field naming who a public write acts as. */
+  actorField: string | undefined;
+}
+
+/** The string in `body[field]`, if the body is an object holding one there. */
+function bodyString(body: unknown, field: string | undefined): string | null {
+  if (!field || body === null || typeof body !== 'object') return null;
+  const value = (body as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : null;
 }
 
 /** The code of an `{error, code, details}` answer, without trusting it to be one. */
@@ -38,7 +47,18 @@ export function targetFromParams(params: Record<string, unknown> | undefined): s
   return entries.map(([k, v]) => `${k}=${String(v)}`).join(',');
 }
 
-const clip = (s: string | null | undefined, max: number) => (s == null ? null : s.slice(0, max));
+/**
+ * Control characters (C0, DEL, C1) as visible `\uXXXX` escapes. Validation refuses them in
+ * requests, but the audit log is the last line of defence: PostgreSQL refuses NUL in text, and an
+ * entry must never be lost (nor a control character reach whoever reads the log) because of what
+ * a client sent. `details` needs none of this: it is stored as JSON text, which escapes them.
+ */
+export const escapeControlCharacters = (s: string): string =>
+  s.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** Escaped, then cut to the column's length. */
+const clip = (s: string | null | undefined, max: number) =>
+  s == null ? null : escapeControlCharacters(s).slice(0, max);
 
 /**
  * The audit log. Every write is recorded from one Fastify `onSend` hook (see bootstrap), once its
@@ -68,6 +88,7 @@ export class AuditService implements OnApplicationBootstrap {
             this.reflector.get<string | undefined>(AUDIT_ACTION_KEY, r.fn) ??
             `${r.method} ${r.path}`,
           access: r.access,
+          actorField: this.reflector.get<string | undefined>(AUDIT_ACTOR_FIELD_KEY, r.fn),
         },
       ]),
     );
@@ -93,8 +114,9 @@ export class AuditService implements OnApplicationBootstrap {
     const route = declared ? this.routes.get(`${req.method} ${declared}`) : undefined;
     const note = auditNoteOf(req);
     const principal = req.principal ?? (!note.actor && principalOf ? await principalOf(req) : null);
-    const actor =
-      note.actor ?? (principal ? { id: principal.userId, username: principal.username } : null);
+    const signedIn = principal ? { id: principal.userId, username: principal.username } : null;
+    const tried = bodyString(req.body, route?.actorField);
+    const actor = note.actor ?? signedIn ?? (tried === null ? null : { id: null, username: tried });
     if (!actor && route?.access !== 'public') return;
     const action = route?.action ?? `${req.method} ${declared ?? req.url.split('?')[0]}`;
     const errorCode = status >= 400 ? errorCodeOf(payload) : null;
@@ -102,7 +124,7 @@ export class AuditService implements OnApplicationBootstrap {
       timestamp: new Date().toISOString(),
       actorId: actor?.id ?? null,
       actorUsername: clip(actor?.username, 128),
-      action: action.slice(0, 128),
+      action: clip(action, 128) ?? '',
       target: clip(note.target ?? targetFromParams(req.params as Record<string, unknown>), 255),
       ip: clip(clientAddress(req), 64),
       outcome: status < 400 ? 'success' : 'failure',

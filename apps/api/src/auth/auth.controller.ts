@@ -1,11 +1,13 @@
 import { Controller, Get, HttpCode, Inject, Post, Put, Req, Res } from '@nestjs/common';
 import {
   ChangePasswordRequestSchema,
+  EmptyRequestSchema,
   LoginRequestSchema,
   RegisterRequestSchema,
   SESSION_COOKIE,
   UpdateMeRequestSchema,
   type ChangePasswordRequest,
+  type EmptyRequest,
   type LoginRequest,
   type LoginResponse,
   type MeResponse,
@@ -37,7 +39,7 @@ export class AuthController {
 
   @Post('login')
   @Auth('public')
-  @AuditAction('auth.login')
+  @AuditAction('auth.login', { actorFromBody: 'username' })
   @HttpCode(200)
   async login(
     @ValidBody(LoginRequestSchema) body: LoginRequest,
@@ -66,6 +68,7 @@ export class AuthController {
   async logout(
     @CurrentPrincipal() p: Principal,
     @Res({ passthrough: true }) res: FastifyReply,
+    @ValidBody(EmptyRequestSchema) _body: EmptyRequest,
   ): Promise<void> {
     await this.auth.logout(p.sessionId, p.userId);
     void res.clearCookie(SESSION_COOKIE, {
@@ -79,7 +82,7 @@ export class AuthController {
   /** Self-registration as a viewer, only when TYTO_ALLOW_REGISTRATION is on. */
   @Post('register')
   @Auth('public')
-  @AuditAction('auth.register')
+  @AuditAction('auth.register', { actorFromBody: 'username' })
   async register(
     @ValidBody(RegisterRequestSchema) body: RegisterRequest,
     @Req() req: FastifyRequest,

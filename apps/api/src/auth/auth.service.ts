@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
-import type { LoginResponse, MeResponse } from '@tyto/contracts';
+import { normalizeLocalUsername, type LoginResponse, type MeResponse } from '@tyto/contracts';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { AppError } from '../common/errors';
@@ -80,12 +80,18 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
    * Checks credentials and opens a new session; the same 401 for every kind of failure, and
    * 429 while the (username, address) pair is locked out after too many failures.
    */
-  async login(username: string, password: string, meta: ClientMeta): Promise<LoginResponse> {
+  async login(typed: string, password: string, meta: ClientMeta): Promise<LoginResponse> {
+    // Local names are stored NFKC-folded (LocalUsernameSchema), so the lookup folds too, and so
+    // does the lockout key: `ａｄｍｉｎ` is `admin`, and no variant of a name earns fresh attempts.
+    const username = normalizeLocalUsername(typed);
     this.throttle.begin(username, meta.ip);
     let user: UserEntity | null;
     let ok: boolean;
     try {
-      user = await this.users.findByUsername(username);
+      // An account made before names were folded may hold a non-NFKC name; it is found as typed.
+      user =
+        (await this.users.findByUsername(username)) ??
+        (username !== typed ? await this.users.findByUsername(typed) : null);
       ok = await this.passwords.verify(usable(user) ? user.passwordHash : null, password);
     } catch (e) {
       // Refused for load (429) or failed before any password was checked: not a guess.

@@ -1,21 +1,72 @@
-import { Body, Query, type PipeTransform } from '@nestjs/common';
+import { Body, Param, Query, type PipeTransform } from '@nestjs/common';
+import { PathIdSchema } from '@tyto/contracts';
 import type { ZodType } from 'zod';
 import { AppError } from './errors';
 
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+const validationFailed = (issues: Issue[]) =>
+  new AppError(400, 'VALIDATION_FAILED', 'Request validation failed', { issues });
+
+/**
+ * What the query string itself does wrong, before any schema sees it. Fastify turns a repeated
+ * key (`?a=1&a=2`) into an array and keeps brackets (`?a[]=1`, `?a[b]=1`) in the key; neither is
+ * part of this API, and either would otherwise be dropped or half-read without a word.
+ */
+export function queryShapeIssues(query: unknown): Issue[] {
+  if (query === null || typeof query !== 'object') return [];
+  const issues: Issue[] = [];
+  for (const [key, value] of Object.entries(query)) {
+    if (key.includes('[') || key.includes(']')) {
+      issues.push({ path: key, message: 'bracketed parameter names are not accepted' });
+    } else if (Array.isArray(value)) {
+      issues.push({ path: key, message: 'parameter given more than once' });
+    }
+  }
+  return issues;
+}
+
 /** Validates a payload against a contract schema; failures are 400 VALIDATION_FAILED with the issues. */
 export class ZodPipe<T> implements PipeTransform<unknown, T> {
-  constructor(private readonly schema: ZodType<T>) {}
+  /**
+   * @param source `query`: also refuse repeated and bracketed parameters; `param:<name>`: a path
+   *   parameter, whose issues are reported under its name.
+   */
+  constructor(
+    private readonly schema: ZodType<T>,
+    private readonly source: 'body' | 'query' | `param:${string}` = 'body',
+  ) {}
 
   transform(value: unknown): T {
-    const result = this.schema.safeParse(value ?? {});
+    if (this.source === 'query') {
+      const shape = queryShapeIssues(value);
+      if (shape.length) throw validationFailed(shape);
+    }
+    const result = this.schema.safeParse(this.source.startsWith('param:') ? value : (value ?? {}));
     if (result.success) return result.data;
-    throw new AppError(400, 'VALIDATION_FAILED', 'Request validation failed', {
-      issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    });
+    const prefix = this.source.startsWith('param:') ? [this.source.slice('param:'.length)] : [];
+    throw validationFailed(
+      result.error.issues.map((i) => ({
+        path: [...prefix, ...i.path.map(String)].join('.'),
+        message: i.message,
+      })),
+    );
   }
 }
 
 /** `@ValidBody(Schema)`: the request body, parsed by a contract schema. */
 export const ValidBody = <T>(schema: ZodType<T>) => Body(new ZodPipe(schema));
-/** `@ValidQuery(Schema)`: the query string, parsed by a contract schema. */
-export const ValidQuery = <T>(schema: ZodType<T>) => Query(new ZodPipe(schema));
+/**
+ * `@ValidQuery(Schema)`: the query string, parsed by a contract schema (strict: unknown keys are
+ * refused), each parameter given once and without brackets.
+ */
+export const ValidQuery = <T>(schema: ZodType<T>) => Query(new ZodPipe(schema, 'query'));
+/**
+ * `@ValidParam('id')`: a path parameter, bounded and free of control characters (PathIdSchema)
+ * before any lookup uses it.
+ */
+export const ValidParam = (name: string, schema: ZodType<string> = PathIdSchema) =>
+  Param(name, new ZodPipe(schema, `param:${name}`));

@@ -1,10 +1,12 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
 import {
   CreateRoleRequestSchema,
   DeleteRoleQuerySchema,
+  EmptyRequestSchema,
   UpdateRoleRequestSchema,
   type CreateRoleRequest,
   type DeleteRoleQuery,
+  type EmptyRequest,
   type Role,
   type RoleListResponse,
   type UpdateRoleRequest,
@@ -12,7 +14,7 @@ import {
 import { Audit, AuditAction, type AuditNote } from '../audit/audit.decorator';
 import { Auth } from '../common/access.decorator';
 import { CurrentPrincipal, type Principal } from '../common/principal';
-import { ValidBody, ValidQuery } from '../common/validation';
+import { ValidBody, ValidParam, ValidQuery } from '../common/validation';
 import { RoleAdminService } from './role-admin.service';
 
 @Controller('api/v1/roles')
@@ -45,7 +47,7 @@ export class RolesController {
   @AuditAction('role.update')
   update(
     @CurrentPrincipal() p: Principal,
-    @Param('id') id: string,
+    @ValidParam('id') id: string,
     @ValidBody(UpdateRoleRequestSchema) body: UpdateRoleRequest,
     @Audit() note: AuditNote,
   ): Promise<Role> {
@@ -59,8 +61,9 @@ export class RolesController {
   @HttpCode(204)
   delete(
     @CurrentPrincipal() p: Principal,
-    @Param('id') id: string,
+    @ValidParam('id') id: string,
     @ValidQuery(DeleteRoleQuerySchema) query: DeleteRoleQuery,
+    @ValidBody(EmptyRequestSchema) _body: EmptyRequest,
     @Audit() note: AuditNote,
   ): Promise<void> {
     if (query.reassign_to) note.details = { reassign_to: query.reassign_to };

@@ -1,9 +1,11 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
 import {
   CreateUserRequestSchema,
+  EmptyRequestSchema,
   ResetPasswordRequestSchema,
   UpdateUserRequestSchema,
   type CreateUserRequest,
+  type EmptyRequest,
   type ResetPasswordRequest,
   type UpdateUserRequest,
   type User,
@@ -12,7 +14,7 @@ import {
 import { Audit, AuditAction, type AuditNote } from '../audit/audit.decorator';
 import { Auth } from '../common/access.decorator';
 import { CurrentPrincipal, type Principal } from '../common/principal';
-import { ValidBody } from '../common/validation';
+import { ValidBody, ValidParam } from '../common/validation';
 import { UserAdminService } from './user-admin.service';
 
 @Controller('api/v1/users')
@@ -27,7 +29,7 @@ export class UsersController {
 
   @Get(':id')
   @Auth('users:view')
-  get(@Param('id') id: string): Promise<User> {
+  get(@ValidParam('id') id: string): Promise<User> {
     return this.users.get(id);
   }
 
@@ -50,7 +52,7 @@ export class UsersController {
   @AuditAction('user.update')
   update(
     @CurrentPrincipal() p: Principal,
-    @Param('id') id: string,
+    @ValidParam('id') id: string,
     @ValidBody(UpdateUserRequestSchema) body: UpdateUserRequest,
     @Audit() note: AuditNote,
   ): Promise<User> {
@@ -62,7 +64,11 @@ export class UsersController {
   @Auth('users:manage')
   @AuditAction('user.disable')
   @HttpCode(204)
-  disable(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<void> {
+  disable(
+    @CurrentPrincipal() p: Principal,
+    @ValidParam('id') id: string,
+    @ValidBody(EmptyRequestSchema) _body: EmptyRequest,
+  ): Promise<void> {
     return this.users.disable(p, id);
   }
 
@@ -72,7 +78,7 @@ export class UsersController {
   @HttpCode(204)
   resetPassword(
     @CurrentPrincipal() p: Principal,
-    @Param('id') id: string,
+    @ValidParam('id') id: string,
     @ValidBody(ResetPasswordRequestSchema) body: ResetPasswordRequest,
   ): Promise<void> {
     return this.users.resetPassword(p, id, body.new_password);

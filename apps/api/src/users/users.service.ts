@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { normalizeLocalUsername } from '@tyto/contracts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PasswordService } from './password.service';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
@@ -41,16 +42,18 @@ export class UsersService implements OnApplicationBootstrap {
    */
   async createLocal(input: NewLocalUser): Promise<UserEntity> {
     this.policy.check(input.password);
-    const usernameKey = input.username.toLowerCase();
+    // The request schema folded it already; folding again keeps the key right for any caller.
+    const username = normalizeLocalUsername(input.username);
+    const usernameKey = username.toLowerCase();
     const taken = () =>
-      new AppError(409, 'USERNAME_TAKEN', `Username '${input.username}' is already taken`);
+      new AppError(409, 'USERNAME_TAKEN', `Username '${username}' is already taken`);
     // Checked before hashing so a clash costs no argon2 run; the unique index settles races.
     if (await this.users.findByUsername(usernameKey)) throw taken();
     const roles = await this.resolveRoles(input.roleIds);
     const now = new Date().toISOString();
     const user = Object.assign(new UserEntity(), {
       id: randomUUID(),
-      username: input.username,
+      username,
       usernameKey,
       email: input.email,
       passwordHash: await this.passwords.hash(input.password),
