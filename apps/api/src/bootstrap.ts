@@ -42,7 +42,7 @@ export async function createHub(config: TytoConfig): Promise<NestFastifyApplicat
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   acceptJsonOnly(fastify);
   await app.register(fastifyCookie);
-  await registerSecurityHeaders(app, config);
+  registerSecurityHeaders(app, config);
   // Every write is audited with its final status, before the answer leaves (AuditService).
   const audit = app.get(AuditService);
   const auth = app.get(AuthService);

@@ -1,6 +1,7 @@
-import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
+import helmet, { type HelmetOptions } from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TytoConfig } from './config';
 
 /**
@@ -38,7 +39,7 @@ export const CONTENT_SECURITY_POLICY = {
 /** One year, without includeSubDomains: the hub should not decide for the rest of the domain. */
 const HSTS_MAX_AGE = 365 * 24 * 3600;
 
-export function helmetOptions(config: Pick<TytoConfig, 'cookieSecure'>): FastifyHelmetOptions {
+export function helmetOptions(config: Pick<TytoConfig, 'cookieSecure'>): HelmetOptions {
   return {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     referrerPolicy: { policy: 'no-referrer' },
@@ -54,19 +55,47 @@ export function helmetOptions(config: Pick<TytoConfig, 'cookieSecure'>): Fastify
 }
 
 /**
- * Browser security headers on every answer. Helmet sets them on the raw response in an
- * onRequest hook, so a handler that hijacks the reply (the live stream) still sends them; the
- * /api/ Cache-Control is set in onSend, which a hijacked reply skips, so the stream applies
- * API_CACHE_CONTROL itself.
+ * The headers helmet sets for these options. None of them depends on the request, so helmet runs
+ * once, at start, against a recording response: run per request (as @fastify/helmet does, which
+ * also rebuilds its middleware list and re-parses the CSP each time) it cost 7 % of the hub's
+ * time under load (docs/benchmarks.md).
  */
-export async function registerSecurityHeaders(
+export function securityHeaders(config: Pick<TytoConfig, 'cookieSecure'>): [string, string][] {
+  const headers = new Map<string, string>();
+  const recorder = {
+    setHeader: (name: string, value: string | number | readonly string[]) =>
+      headers.set(name, String(value)),
+    removeHeader: (name: string) => headers.delete(name),
+    getHeader: (name: string) => headers.get(name),
+  };
+  let ran = false;
+  helmet(helmetOptions(config))(
+    {} as IncomingMessage,
+    recorder as unknown as ServerResponse,
+    (err?: unknown) => {
+      if (err) throw err instanceof Error ? err : new Error(String(err));
+      ran = true;
+    },
+  );
+  if (!ran) throw new Error('helmet did not finish synchronously');
+  return [...headers];
+}
+
+/**
+ * Browser security headers on every answer, set on the raw response when the request arrives,
+ * so a handler that hijacks the reply (the live stream) still sends them; every /api/ answer
+ * also gets `Cache-Control: no-store`.
+ */
+export function registerSecurityHeaders(
   app: NestFastifyApplication,
   config: Pick<TytoConfig, 'cookieSecure'>,
-): Promise<void> {
+): void {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  await fastify.register(fastifyHelmet, helmetOptions(config));
-  fastify.addHook('onSend', async (req, reply, payload) => {
-    if (isApiUrl(req.url)) void reply.header('Cache-Control', API_CACHE_CONTROL);
-    return payload;
+  const headers = securityHeaders(config);
+  fastify.addHook('onRequest', (req, reply, done) => {
+    const raw = reply.raw;
+    for (const [name, value] of headers) raw.setHeader(name, value);
+    if (isApiUrl(req.url)) raw.setHeader('Cache-Control', API_CACHE_CONTROL);
+    done();
   });
 }
