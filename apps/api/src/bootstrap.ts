@@ -78,7 +78,7 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
       // Fastify's own error would reach the filter as a bare 400; keep the specific code.
       void parseJson(req, text, (err, value) =>
         err
-          ? done(new AppError(400, 'MALFORMED_JSON', 'Request body is not valid JSON'), undefined)
+          ? done(new AppError('MALFORMED_JSON', 'Request body is not valid JSON'), undefined)
           : done(null, value),
       );
     },

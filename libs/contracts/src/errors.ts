@@ -1,37 +1,40 @@
 /**
- * Error codes the client may branch on. Every HTTP error body is `{ error, code, details }`;
- * the hub maps each code to its status in one place (apps/api/src/common/errors).
+ * Error codes the client may branch on, each with the one HTTP status it is sent with. Every
+ * HTTP error body is `{ error, code, details }`; the hub takes the status from this table
+ * (`AppError(code, …)` takes no status), so a code can never leave with two statuses.
  */
-export const ERROR_CODES = [
-  'BAD_REQUEST',
-  'VALIDATION_FAILED',
-  'MALFORMED_JSON',
-  'UNAUTHENTICATED',
-  'INVALID_CREDENTIALS',
-  'SESSION_EXPIRED',
-  'FORBIDDEN',
-  'CSRF_CHECK_FAILED',
-  'NOT_FOUND',
-  'CONFLICT',
-  'PAYLOAD_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-  'HEADERS_TOO_LARGE',
-  'RATE_LIMITED',
-  'REGISTRATION_DISABLED',
-  'WEAK_PASSWORD',
-  'INVALID_CURRENT_PASSWORD',
-  'USERNAME_TAKEN',
-  'UNKNOWN_ROLE',
-  'LAST_ADMIN',
-  'EXTERNAL_ACCOUNT',
-  'ROLE_NAME_TAKEN',
-  'ROLE_IN_USE',
-  'SYSTEM_ROLE_IMMUTABLE',
-  'INTERNAL_ERROR',
-  'NOT_READY',
-] as const;
+export const ERROR_STATUS = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  WEAK_PASSWORD: 400,
+  INVALID_CURRENT_PASSWORD: 400,
+  UNKNOWN_ROLE: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  SESSION_EXPIRED: 401,
+  FORBIDDEN: 403,
+  CSRF_CHECK_FAILED: 403,
+  REGISTRATION_DISABLED: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  USERNAME_TAKEN: 409,
+  LAST_ADMIN: 409,
+  EXTERNAL_ACCOUNT: 409,
+  ROLE_NAME_TAKEN: 409,
+  ROLE_IN_USE: 409,
+  SYSTEM_ROLE_IMMUTABLE: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  HEADERS_TOO_LARGE: 431,
+  INTERNAL_ERROR: 500,
+  NOT_READY: 503,
+} as const satisfies Record<string, number>;
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 
 /** The one error body shape of the REST API. */
 export interface ErrorBody {

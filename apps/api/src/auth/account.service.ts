@@ -31,7 +31,7 @@ export class AccountService {
   /** Counts toward the address's hourly registrations unless the password policy refused it. */
   async register(body: RegisterRequest, meta: ClientMeta): Promise<User> {
     if (!this.config.allowRegistration) {
-      throw new AppError(403, 'REGISTRATION_DISABLED', 'Self-registration is turned off');
+      throw new AppError('REGISTRATION_DISABLED', 'Self-registration is turned off');
     }
     this.throttle.beginRegistration(meta.ip);
     try {
@@ -75,7 +75,6 @@ export class AccountService {
     const user = await this.load(p);
     if (user.authProvider !== 'local') {
       throw new AppError(
-        409,
         'EXTERNAL_ACCOUNT',
         `Your password is managed by ${user.authProvider}; change it there`,
       );
@@ -88,7 +87,7 @@ export class AccountService {
       throw e;
     });
     if (!ok) {
-      throw new AppError(400, 'INVALID_CURRENT_PASSWORD', 'The current password is not correct');
+      throw new AppError('INVALID_CURRENT_PASSWORD', 'The current password is not correct');
     }
     this.throttle.succeeded(user.username, meta.ip);
     user.passwordHash = await this.passwords.hash(next);
@@ -100,7 +99,7 @@ export class AccountService {
   private async load(p: Principal): Promise<UserEntity> {
     const user = await this.users.findById(p.userId);
     // The guard just resolved this user; gone now means deleted in between.
-    if (!user) throw new AppError(401, 'SESSION_EXPIRED', 'Session is invalid or has expired');
+    if (!user) throw new AppError('SESSION_EXPIRED', 'Session is invalid or has expired');
     return user;
   }
 }

@@ -39,11 +39,10 @@ export class AuthGuard implements CanActivate {
     const found = requestToken(req);
     if (!found) throw unauthenticated();
     const principal = await this.auth.authenticate(found.token);
-    if (!principal) throw new AppError(401, 'SESSION_EXPIRED', 'Session is invalid or has expired');
+    if (!principal) throw new AppError('SESSION_EXPIRED', 'Session is invalid or has expired');
     req.principal = principal;
     if (found.cookie && !SAFE_METHODS.has(req.method) && req.headers[CSRF_HEADER] === undefined) {
       throw new AppError(
-        403,
         'CSRF_CHECK_FAILED',
         `Cookie-authenticated writes need the ${CSRF_HEADER} header`,
       );

@@ -99,7 +99,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
       throw e;
     }
     if (!usable(user) || !ok) {
-      throw new AppError(401, 'INVALID_CREDENTIALS', 'Invalid username or password');
+      throw new AppError('INVALID_CREDENTIALS', 'Invalid username or password');
     }
     this.throttle.succeeded(username, meta.ip);
     return this.openSession(user, meta);

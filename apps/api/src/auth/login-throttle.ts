@@ -102,4 +102,4 @@ export class LoginThrottle {
 const pairKey = (username: string, ip: string | null) => `${username.toLowerCase()}\n${ip ?? ''}`;
 
 const rateLimited = (message: string, retryAfter: number) =>
-  new AppError(429, 'RATE_LIMITED', message, { retry_after: retryAfter });
+  new AppError('RATE_LIMITED', message, { retry_after: retryAfter });

@@ -4,7 +4,7 @@ import { toErrorBody } from './error.filter';
 
 describe(toErrorBody.name, () => {
   it('maps a domain error to its status and code', () => {
-    expect(toErrorBody(new AppError(409, 'CONFLICT', 'Role in use', { users: 2 }))).toEqual({
+    expect(toErrorBody(new AppError('CONFLICT', 'Role in use', { users: 2 }))).toEqual({
       status: 409,
       body: { error: 'Role in use', code: 'CONFLICT', details: { users: 2 } },
     });

@@ -1,31 +1,34 @@
-import type { ErrorCode } from '@tyto/contracts';
+import { ERROR_STATUS, type ErrorCode } from '@tyto/contracts';
 
 /**
- * A domain error that carries its HTTP status and a stable code. Services throw these; the one
- * global filter turns them into `{error, code, details}`.
+ * A domain error with a stable code; its HTTP status is the code's, from the one table in
+ * libs/contracts (`ERROR_STATUS`), never chosen where it is thrown. Services throw these; the
+ * one global filter turns them into `{error, code, details}`.
  */
 export class AppError extends Error {
+  readonly status: number;
+
   constructor(
-    readonly status: number,
     readonly code: ErrorCode,
     message: string,
     readonly details: Record<string, unknown> = {},
   ) {
     super(message);
+    this.status = ERROR_STATUS[code];
   }
 }
 
 export const badRequest = (message: string, details: Record<string, unknown> = {}) =>
-  new AppError(400, 'BAD_REQUEST', message, details);
+  new AppError('BAD_REQUEST', message, details);
 export const unauthenticated = (message = 'Authentication required') =>
-  new AppError(401, 'UNAUTHENTICATED', message);
+  new AppError('UNAUTHENTICATED', message);
 export const forbidden = (
   message = 'Insufficient permissions',
   details: Record<string, unknown> = {},
-) => new AppError(403, 'FORBIDDEN', message, details);
-export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what} not found`);
+) => new AppError('FORBIDDEN', message, details);
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
 export const conflict = (message: string, details: Record<string, unknown> = {}) =>
-  new AppError(409, 'CONFLICT', message, details);
+  new AppError('CONFLICT', message, details);
 /** A dependency of the hub (the database) does not answer: 503, for readiness probes. */
 export const notReady = (details: Record<string, unknown>) =>
-  new AppError(503, 'NOT_READY', 'Not ready', details);
+  new AppError('NOT_READY', 'Not ready', details);

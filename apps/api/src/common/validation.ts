@@ -9,7 +9,7 @@ export interface Issue {
 }
 
 const validationFailed = (issues: Issue[]) =>
-  new AppError(400, 'VALIDATION_FAILED', 'Request validation failed', { issues });
+  new AppError('VALIDATION_FAILED', 'Request validation failed', { issues });
 
 /**
  * What the query string itself does wrong, before any schema sees it. Fastify turns a repeated

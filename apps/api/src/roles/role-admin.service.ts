@@ -73,7 +73,7 @@ export class RoleAdminService {
       });
       if (await this.roles.create(role)) return toRole(role);
     }
-    throw new AppError(409, 'ROLE_NAME_TAKEN', `No free id for a role named '${body.name}'`);
+    throw new AppError('ROLE_NAME_TAKEN', `No free id for a role named '${body.name}'`);
   }
 
   async update(actor: Principal, id: string, body: UpdateRoleRequest): Promise<Role> {
@@ -111,7 +111,7 @@ export class RoleAdminService {
       if (reassignTo === id) throw badRequest('A role cannot be reassigned to itself');
       const target = await this.roles.findById(reassignTo);
       if (!target) {
-        throw new AppError(400, 'UNKNOWN_ROLE', `Unknown role: ${reassignTo}`, {
+        throw new AppError('UNKNOWN_ROLE', `Unknown role: ${reassignTo}`, {
           roles: [reassignTo],
         });
       }
@@ -120,7 +120,6 @@ export class RoleAdminService {
     const result = await this.roles.deleteReassigning(id, reassignTo);
     if (!result.deleted) {
       throw new AppError(
-        409,
         'ROLE_IN_USE',
         `Role '${role.name}' is held by ${result.holders} user(s); pass reassign_to to move them`,
         { users: result.holders },
@@ -141,7 +140,7 @@ export class RoleAdminService {
       (r) => r.id !== exceptId && r.name.toLowerCase() === key,
     );
     if (clash) {
-      throw new AppError(409, 'ROLE_NAME_TAKEN', `A role named '${clash.name}' already exists`, {
+      throw new AppError('ROLE_NAME_TAKEN', `A role named '${clash.name}' already exists`, {
         id: clash.id,
       });
     }
@@ -151,11 +150,7 @@ export class RoleAdminService {
 const dedupe = (grants: readonly string[]) => [...new Set(grants)];
 
 const systemRole = (role: RoleEntity) =>
-  new AppError(
-    409,
-    'SYSTEM_ROLE_IMMUTABLE',
-    `System role '${role.id}' cannot be changed or deleted`,
-  );
+  new AppError('SYSTEM_ROLE_IMMUTABLE', `System role '${role.id}' cannot be changed or deleted`);
 
 function assertCovers(actor: Principal, grants: readonly string[]): void {
   const missing = uncoveredGrants(actor.grants, grants);

@@ -14,7 +14,7 @@ export class PasswordPolicy {
     const min = this.config.passwordMinLength;
     // Counted in code points, so a password of emoji is not shorter than it looks.
     if ([...password].length < min) {
-      throw new AppError(400, 'WEAK_PASSWORD', `Password must be at least ${min} characters`, {
+      throw new AppError('WEAK_PASSWORD', `Password must be at least ${min} characters`, {
         min_length: min,
       });
     }

@@ -57,7 +57,7 @@ export class PasswordService {
   private async limited<T>(work: () => Promise<T>): Promise<T> {
     if (this.running >= MAX_CONCURRENT_HASHES) {
       if (this.waiting.length >= MAX_WAITING_HASHES) {
-        throw new AppError(429, 'RATE_LIMITED', 'Too many sign-ins at once; try again shortly', {
+        throw new AppError('RATE_LIMITED', 'Too many sign-ins at once; try again shortly', {
           retry_after: 1,
         });
       }

@@ -93,7 +93,6 @@ export class UserAdminService {
     assertCanManage(actor, user);
     if (user.authProvider !== 'local') {
       throw new AppError(
-        409,
         'EXTERNAL_ACCOUNT',
         `The password of '${user.username}' is managed by ${user.authProvider}`,
       );
@@ -121,7 +120,6 @@ export class UserAdminService {
     }
     if (!(await this.users.saveKeepingAdmin(user, ADMIN_ROLE))) {
       throw new AppError(
-        409,
         'LAST_ADMIN',
         `'${user.username}' is the last enabled administrator and must stay one`,
       );

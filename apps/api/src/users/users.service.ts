@@ -45,8 +45,7 @@ export class UsersService implements OnApplicationBootstrap {
     // The request schema folded it already; folding again keeps the key right for any caller.
     const username = normalizeLocalUsername(input.username);
     const usernameKey = username.toLowerCase();
-    const taken = () =>
-      new AppError(409, 'USERNAME_TAKEN', `Username '${username}' is already taken`);
+    const taken = () => new AppError('USERNAME_TAKEN', `Username '${username}' is already taken`);
     // Checked before hashing so a clash costs no argon2 run; the unique index settles races.
     if (await this.users.findByUsername(usernameKey)) throw taken();
     const roles = await this.resolveRoles(input.roleIds);
@@ -74,7 +73,7 @@ export class UsersService implements OnApplicationBootstrap {
     const roles = await this.roles.findByIds(wanted);
     const missing = wanted.filter((id) => !roles.some((r) => r.id === id));
     if (missing.length) {
-      throw new AppError(400, 'UNKNOWN_ROLE', `Unknown role: ${missing.join(', ')}`, {
+      throw new AppError('UNKNOWN_ROLE', `Unknown role: ${missing.join(', ')}`, {
         roles: missing,
       });
     }

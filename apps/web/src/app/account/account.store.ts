@@ -1,3 +1,4 @@
+import type { CodeFields } from '../core/form-error';
 import { Injectable, computed, inject, signal } from '@angular/core';
 import type { ChangePasswordRequest, MeResponse } from '@tyto/contracts';
 import { firstValueFrom } from 'rxjs';
@@ -6,7 +7,7 @@ import type { FormError } from '../core/form-error';
 import { toFormError } from '../core/form-error';
 import { AccountApi } from './account.api';
 
-const PASSWORD_FIELDS = {
+const PASSWORD_FIELDS: CodeFields = {
   INVALID_CURRENT_PASSWORD: 'current_password',
   WEAK_PASSWORD: 'new_password',
 };

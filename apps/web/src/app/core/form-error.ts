@@ -1,5 +1,6 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import type { AbstractControl, FormGroup } from '@angular/forms';
+import type { ErrorCode } from '@tyto/contracts';
 import { errorBodyOf, errorMessage } from './http';
 
 // A refused form submission as a form shows it: one message, plus messages for the fields the
@@ -9,6 +10,9 @@ export interface FormError {
   fields: Readonly<Record<string, string>>;
 }
 
+// The field each (typed) error code is about, e.g. `{ WEAK_PASSWORD: 'password' }`.
+export type CodeFields = Readonly<Partial<Record<ErrorCode, string>>>;
+
 // Statuses a form reports inline instead of through the error interceptor's snackbar: 400 is
 // validation or policy (weak password), 409 a clash (username taken, role in use).
 export const FORM_STATUSES = [400, 409] as const;
@@ -16,10 +20,7 @@ export const FORM_STATUSES = [400, 409] as const;
 // Null for the statuses the error interceptor has already shown. `codeFields` names the field a
 // field-less error code is about, e.g. `WEAK_PASSWORD` → `password`, so the message appears
 // under that input rather than above the buttons.
-export function toFormError(
-  err: unknown,
-  codeFields: Readonly<Record<string, string>> = {},
-): FormError | null {
+export function toFormError(err: unknown, codeFields: CodeFields = {}): FormError | null {
   if (!(err instanceof HttpErrorResponse)) {
     return { message: 'The request failed unexpectedly.', fields: {} };
   }
@@ -34,7 +35,7 @@ export function toFormError(
     }
     return { message: 'Some fields are not valid.', fields };
   }
-  const field = body ? codeFields[body.code] : undefined;
+  const field = body ? codeFields[body.code as ErrorCode] : undefined;
   return { message: errorMessage(err), fields: field ? { [field]: errorMessage(err) } : {} };
 }
 

@@ -1,3 +1,4 @@
+import type { CodeFields } from '../core/form-error';
 import { HttpErrorResponse } from '@angular/common/http';
 import { Injectable, computed, inject, signal } from '@angular/core';
 import type { CreateRoleRequest, Role, UpdateRoleRequest } from '@tyto/contracts';
@@ -18,7 +19,7 @@ export interface RoleDeletion {
   error: string | null;
 }
 
-const FORM_FIELDS = { ROLE_NAME_TAKEN: 'name' };
+const FORM_FIELDS: CodeFields = { ROLE_NAME_TAKEN: 'name' };
 
 @Injectable()
 export class RolesStore {

@@ -19,9 +19,9 @@ describe(EditorState.name, () => {
     state.open({ kind: 'create' });
     const refusal = new HttpErrorResponse({
       status: 409,
-      error: { error: 'Taken', code: 'NAME_TAKEN', details: {} },
+      error: { error: 'Taken', code: 'ROLE_NAME_TAKEN', details: {} },
     });
-    await state.submit({ NAME_TAKEN: 'name' }, () => Promise.reject(refusal));
+    await state.submit({ ROLE_NAME_TAKEN: 'name' }, () => Promise.reject(refusal));
     expect(state.pending()).toBe(false);
     expect(state.editor()).toEqual({ kind: 'create' });
     expect(state.error()?.fields).toEqual({ name: 'Taken' });

@@ -1,5 +1,5 @@
 import { signal } from '@angular/core';
-import type { FormError } from '../core/form-error';
+import type { CodeFields, FormError } from '../core/form-error';
 import { toFormError } from '../core/form-error';
 
 // The one editor a list page has open (`E` says which and on what), and how its last
@@ -20,10 +20,7 @@ export class EditorState<E> {
   // Runs one editor submission: closes the editor with the notice `run` returns on success,
   // keeps it open with the hub's objection otherwise. `codeFields` names the field an error
   // code is about (see toFormError).
-  async submit(
-    codeFields: Readonly<Record<string, string>>,
-    run: () => Promise<string>,
-  ): Promise<void> {
+  async submit(codeFields: CodeFields, run: () => Promise<string>): Promise<void> {
     this.pending.set(true);
     this.error.set(null);
     try {

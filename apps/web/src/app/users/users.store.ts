@@ -1,3 +1,4 @@
+import type { CodeFields } from '../core/form-error';
 import { Injectable, computed, inject, signal } from '@angular/core';
 import type { CreateUserRequest, Role, UpdateUserRequest, User } from '@tyto/contracts';
 import { firstValueFrom, forkJoin } from 'rxjs';
@@ -10,9 +11,9 @@ export type UserEditor =
   { kind: 'create' } | { kind: 'edit'; user: User } | { kind: 'password'; user: User };
 
 // Error codes that are about one field of the user forms.
-const CREATE_FIELDS = { USERNAME_TAKEN: 'username', WEAK_PASSWORD: 'password' };
-const UPDATE_FIELDS = { UNKNOWN_ROLE: 'roles', LAST_ADMIN: 'roles' };
-const PASSWORD_FIELDS = { WEAK_PASSWORD: 'new_password' };
+const CREATE_FIELDS: CodeFields = { USERNAME_TAKEN: 'username', WEAK_PASSWORD: 'password' };
+const UPDATE_FIELDS: CodeFields = { UNKNOWN_ROLE: 'roles', LAST_ADMIN: 'roles' };
+const PASSWORD_FIELDS: CodeFields = { WEAK_PASSWORD: 'new_password' };
 
 // The users page: the list, the roles users can be given, and the one open editor.
 @Injectable()
