@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HistoryResolution } from '@tyto/contracts';
 import { parse as parseYaml } from 'yaml';
+import * as z from 'zod';
 
 /**
  * Hub configuration, parsed once at boot from `TYTO_*` environment variables over an optional
@@ -51,38 +52,91 @@ type Source = Record<string, string | undefined>;
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
-function fail(name: string, expected: string, got: string): never {
-  throw new ConfigError(`${name}: expected ${expected}, got '${got}'`);
-}
+// Variables arrive as strings (environment or tyto.yaml scalars); unset and '' mean the default.
+// Each builder turns one into its typed value or reports `expected …, got '…'`.
+const given = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v));
 
-function int(src: Source, name: string, def: number, min: number, max: number): number {
-  const raw = src[name];
-  if (raw === undefined || raw === '') return def;
-  if (!/^\d+$/.test(raw.trim())) fail(name, `an integer ${min}–${max}`, raw);
-  const n = Number(raw);
-  if (n < min || n > max) fail(name, `an integer ${min}–${max}`, raw);
-  return n;
-}
+const expected = (ctx: z.RefinementCtx, what: string, got: string) => {
+  ctx.addIssue({ code: 'custom', message: `expected ${what}, got '${got}'` });
+  return z.NEVER;
+};
 
-/** Seconds; accepts a bare number of seconds or 30s / 15m / 12h / 7d. */
-function duration(src: Source, name: string, def: number, min = 1): number {
-  const raw = src[name];
-  if (raw === undefined || raw === '') return def;
-  const m = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
-  if (!m || Number(m[1]) === 0) fail(name, 'a positive duration such as 90, 15m, 12h or 7d', raw);
-  const seconds = Number(m[1]) * DURATION_UNITS[m[2] || 's'];
-  if (seconds < min) fail(name, `a duration of at least ${min} seconds`, raw);
-  return seconds;
-}
+const int = (def: number, min: number, max: number) =>
+  given.transform((raw, ctx) => {
+    if (raw === undefined) return def;
+    const n = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+    return n >= min && n <= max ? n : expected(ctx, `an integer ${min}–${max}`, raw);
+  });
 
-function bool(src: Source, name: string, def: boolean): boolean {
-  const raw = src[name];
-  if (raw === undefined || raw === '') return def;
-  const v = raw.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off'].includes(v)) return false;
-  return fail(name, 'true or false', raw);
-}
+/** Seconds; a bare number of seconds or 30s / 15m / 12h / 7d. */
+const duration = (def: number, min = 1) =>
+  given.transform((raw, ctx) => {
+    if (raw === undefined) return def;
+    const m = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
+    if (!m || Number(m[1]) === 0) {
+      return expected(ctx, 'a positive duration such as 90, 15m, 12h or 7d', raw);
+    }
+    const seconds = Number(m[1]) * DURATION_UNITS[m[2] || 's'];
+    return seconds >= min ? seconds : expected(ctx, `a duration of at least ${min} seconds`, raw);
+  });
+
+const bool = (def: boolean) =>
+  given.transform((raw, ctx) => {
+    if (raw === undefined) return def;
+    const v = raw.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(v)) return true;
+    if (['false', '0', 'no', 'off'].includes(v)) return false;
+    return expected(ctx, 'true or false', raw);
+  });
+
+const text = (def: string | null, pattern: RegExp, what: string, shown = (v: string) => v) =>
+  given.transform((raw, ctx) => {
+    if (raw === undefined) return def;
+    return pattern.test(raw) ? raw : expected(ctx, what, shown(raw));
+  });
+
+/**
+ * Every variable the hub reads, its type, default and range: the one list. Each tier of history
+ * must outlive a few of its source's buckets, or rollups would find nothing to read.
+ */
+const VariablesSchema = z.object({
+  TYTO_PORT: int(8080, 1, 65535),
+  TYTO_HOST: text('0.0.0.0', /^[\w.:-]+$/, 'an address to listen on'),
+  TYTO_DATA_DIR: given,
+  TYTO_DATABASE_URL: text(
+    null,
+    /^postgres(ql)?:\/\/[^\s]+$/,
+    'unset (SQLite) or a postgres:// URL',
+    // Never echo a password.
+    (v) => v.replace(/:[^:@/]*@/, ':***@'),
+  ),
+  TYTO_ADMIN_PASSWORD: given,
+  TYTO_LOG_LEVEL: given.transform((raw, ctx) => {
+    const level = (raw ?? 'info').toLowerCase();
+    return (LOG_LEVELS as readonly string[]).includes(level)
+      ? (level as LogLevel)
+      : expected(ctx, LOG_LEVELS.join(', '), level);
+  }),
+  TYTO_SAMPLE_INTERVAL: int(5, 1, 3600),
+  TYTO_SESSION_TTL: duration(12 * 3600),
+  TYTO_SESSION_IDLE_TIMEOUT: duration(3600),
+  TYTO_ALLOW_REGISTRATION: bool(false),
+  TYTO_PASSWORD_MIN_LENGTH: int(12, 8, 128),
+  TYTO_LOGIN_MAX_FAILURES: int(5, 1, 1000),
+  TYTO_LOGIN_LOCKOUT: duration(15 * 60),
+  TYTO_LOGIN_MAX_FAILURES_PER_ADDRESS: int(50, 1, 100_000),
+  TYTO_REGISTRATIONS_PER_HOUR: int(5, 1, 10_000),
+  TYTO_WEB_DIR: z.string().optional(),
+  TYTO_TRUST_PROXY: int(0, 0, 10),
+  TYTO_COOKIE_SECURE: bool(false),
+  TYTO_RETENTION_RAW: duration(86400, 600),
+  TYTO_RETENTION_1M: duration(7 * 86400, 3600),
+  TYTO_RETENTION_5M: duration(30 * 86400, 3600),
+  TYTO_RETENTION_1H: duration(365 * 86400, 86400),
+});
 
 function readYaml(dataDir: string): Source {
   const file = path.join(dataDir, 'tyto.yaml');
@@ -111,30 +165,7 @@ function readYaml(dataDir: string): Source {
 }
 
 /** Every variable the hub reads; anything else named TYTO_* is a typo. */
-export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
-  'TYTO_PORT',
-  'TYTO_HOST',
-  'TYTO_DATA_DIR',
-  'TYTO_DATABASE_URL',
-  'TYTO_ADMIN_PASSWORD',
-  'TYTO_LOG_LEVEL',
-  'TYTO_SAMPLE_INTERVAL',
-  'TYTO_SESSION_TTL',
-  'TYTO_SESSION_IDLE_TIMEOUT',
-  'TYTO_ALLOW_REGISTRATION',
-  'TYTO_PASSWORD_MIN_LENGTH',
-  'TYTO_LOGIN_MAX_FAILURES',
-  'TYTO_LOGIN_LOCKOUT',
-  'TYTO_LOGIN_MAX_FAILURES_PER_ADDRESS',
-  'TYTO_REGISTRATIONS_PER_HOUR',
-  'TYTO_WEB_DIR',
-  'TYTO_TRUST_PROXY',
-  'TYTO_COOKIE_SECURE',
-  'TYTO_RETENTION_RAW',
-  'TYTO_RETENTION_1M',
-  'TYTO_RETENTION_5M',
-  'TYTO_RETENTION_1H',
-]);
+export const KNOWN_VARIABLES: ReadonlySet<string> = new Set(Object.keys(VariablesSchema.shape));
 
 /**
  * Parses the configuration. `defaultWebDir` is where the web build sits next to the hub's bundle.
@@ -144,54 +175,44 @@ export function loadConfig(env: Source, defaultWebDir: string | null): TytoConfi
   const dataDir = path.resolve(env['TYTO_DATA_DIR'] || './data');
   // Environment wins over tyto.yaml, so a container can override a mounted file.
   const src: Source = { ...readYaml(dataDir), ...env };
-
-  const databaseUrl = src['TYTO_DATABASE_URL'] || null;
-  if (databaseUrl !== null && !/^postgres(ql)?:\/\/[^\s]+$/.test(databaseUrl)) {
-    fail(
-      'TYTO_DATABASE_URL',
-      'unset (SQLite) or a postgres:// URL',
-      databaseUrl.replace(/:[^:@/]*@/, ':***@'),
+  const parsed = VariablesSchema.safeParse(src);
+  if (!parsed.success) {
+    // Issues come in the schema's order: report the first, on one line.
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${String(issue.path[0])}: ${issue.message}`);
+  }
+  const v = parsed.data;
+  const adminPassword = v.TYTO_ADMIN_PASSWORD ?? null;
+  if (adminPassword !== null && adminPassword.length < v.TYTO_PASSWORD_MIN_LENGTH) {
+    throw new ConfigError(
+      `TYTO_ADMIN_PASSWORD: must be at least ${v.TYTO_PASSWORD_MIN_LENGTH} characters`,
     );
   }
-  const logLevel = (src['TYTO_LOG_LEVEL'] || 'info').toLowerCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    fail('TYTO_LOG_LEVEL', LOG_LEVELS.join(', '), logLevel);
-  }
-  const passwordMinLength = int(src, 'TYTO_PASSWORD_MIN_LENGTH', 12, 8, 128);
-  const adminPassword = src['TYTO_ADMIN_PASSWORD'] || null;
-  if (adminPassword !== null && adminPassword.length < passwordMinLength) {
-    throw new ConfigError(`TYTO_ADMIN_PASSWORD: must be at least ${passwordMinLength} characters`);
-  }
-  const host = src['TYTO_HOST'] || '0.0.0.0';
-  if (!/^[\w.:-]+$/.test(host)) fail('TYTO_HOST', 'an address to listen on', host);
-  const webDirRaw = src['TYTO_WEB_DIR'];
-
+  const webDir = v.TYTO_WEB_DIR;
   return {
-    port: int(src, 'TYTO_PORT', 8080, 1, 65535),
-    host,
+    port: v.TYTO_PORT,
+    host: v.TYTO_HOST ?? '0.0.0.0',
     dataDir,
-    databaseUrl,
+    databaseUrl: v.TYTO_DATABASE_URL,
     adminPassword,
-    logLevel: logLevel as LogLevel,
-    sampleInterval: int(src, 'TYTO_SAMPLE_INTERVAL', 5, 1, 3600),
-    sessionTtl: duration(src, 'TYTO_SESSION_TTL', 12 * 3600),
-    sessionIdleTimeout: duration(src, 'TYTO_SESSION_IDLE_TIMEOUT', 3600),
-    allowRegistration: bool(src, 'TYTO_ALLOW_REGISTRATION', false),
-    passwordMinLength,
-    loginMaxFailures: int(src, 'TYTO_LOGIN_MAX_FAILURES', 5, 1, 1000),
-    loginLockout: duration(src, 'TYTO_LOGIN_LOCKOUT', 15 * 60),
-    loginAddressMaxFailures: int(src, 'TYTO_LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 100_000),
-    registrationsPerHour: int(src, 'TYTO_REGISTRATIONS_PER_HOUR', 5, 1, 10_000),
-    webDir:
-      webDirRaw === undefined ? defaultWebDir : webDirRaw === '' ? null : path.resolve(webDirRaw),
-    trustProxy: int(src, 'TYTO_TRUST_PROXY', 0, 0, 10),
-    cookieSecure: bool(src, 'TYTO_COOKIE_SECURE', false),
-    // Each tier must outlive a few of its source's buckets, or rollups would find nothing to read.
+    logLevel: v.TYTO_LOG_LEVEL,
+    sampleInterval: v.TYTO_SAMPLE_INTERVAL,
+    sessionTtl: v.TYTO_SESSION_TTL,
+    sessionIdleTimeout: v.TYTO_SESSION_IDLE_TIMEOUT,
+    allowRegistration: v.TYTO_ALLOW_REGISTRATION,
+    passwordMinLength: v.TYTO_PASSWORD_MIN_LENGTH,
+    loginMaxFailures: v.TYTO_LOGIN_MAX_FAILURES,
+    loginLockout: v.TYTO_LOGIN_LOCKOUT,
+    loginAddressMaxFailures: v.TYTO_LOGIN_MAX_FAILURES_PER_ADDRESS,
+    registrationsPerHour: v.TYTO_REGISTRATIONS_PER_HOUR,
+    webDir: webDir === undefined ? defaultWebDir : webDir === '' ? null : path.resolve(webDir),
+    trustProxy: v.TYTO_TRUST_PROXY,
+    cookieSecure: v.TYTO_COOKIE_SECURE,
     retention: {
-      raw: duration(src, 'TYTO_RETENTION_RAW', 86400, 600),
-      '1m': duration(src, 'TYTO_RETENTION_1M', 7 * 86400, 3600),
-      '5m': duration(src, 'TYTO_RETENTION_5M', 30 * 86400, 3600),
-      '1h': duration(src, 'TYTO_RETENTION_1H', 365 * 86400, 86400),
+      raw: v.TYTO_RETENTION_RAW,
+      '1m': v.TYTO_RETENTION_1M,
+      '5m': v.TYTO_RETENTION_5M,
+      '1h': v.TYTO_RETENTION_1H,
     },
   };
 }
