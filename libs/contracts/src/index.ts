@@ -7,4 +7,5 @@ export * from './metrics';
 export * from './permissions';
 export * from './roles';
 export * from './settings';
+export * from './tokens';
 export * from './users';
