@@ -10,6 +10,7 @@ import { AuditService } from './audit/audit.service';
 import { AuthService } from './auth/auth.service';
 import { clientErrorHandler } from './common/client-error';
 import type { AuthedRequest } from './common/principal';
+import { PrometheusService } from './prometheus/prometheus.service';
 import { mountWebApp } from './web/web-app';
 import { registerSecurityHeaders } from './common/security-headers';
 
@@ -41,6 +42,7 @@ export async function createHub(config: TytoConfig): Promise<NestFastifyApplicat
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   acceptJsonOnly(fastify);
+  app.get(PrometheusService).installHttpHook(fastify);
   await app.register(fastifyCookie);
   registerSecurityHeaders(app, config);
   // Every write is audited with its final status, before the answer leaves (AuditService).

@@ -9,4 +9,5 @@ export * from './permissions';
 export * from './roles';
 export * from './settings';
 export * from './strings';
+export * from './tokens';
 export * from './users';

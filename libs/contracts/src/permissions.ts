@@ -19,6 +19,8 @@ export const PERMISSIONS = [
   'roles:manage',
   'settings:manage',
   'audit:view',
+  'tokens:manage',
+  'metrics:scrape',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

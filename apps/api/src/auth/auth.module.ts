@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { AccountService } from './account.service';
 import { AuthController } from './auth.controller';
@@ -12,7 +13,7 @@ import { SessionEntity } from './session.entity';
 import { SessionsRepository } from './sessions.repository';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([SessionEntity]), UsersModule, AuditModule],
+  imports: [TypeOrmModule.forFeature([SessionEntity]), UsersModule, AuditModule, TokensModule],
   controllers: [AuthController],
   providers: [
     SessionsRepository,

@@ -1,11 +1,17 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
-import { normalizeLocalUsername, type LoginResponse, type MeResponse } from '@tyto/contracts';
+import {
+  API_TOKEN_PREFIX,
+  normalizeLocalUsername,
+  type LoginResponse,
+  type MeResponse,
+} from '@tyto/contracts';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { AppError } from '../common/errors';
 import type { AuthedRequest, Principal } from '../common/principal';
 import { ROLE_CHANGED } from '../roles/roles.events';
+import { TOKEN_SESSION_PREFIX, TokensService } from '../tokens/tokens.service';
 import { RolesService } from '../roles/roles.service';
 import type { UserEntity } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
@@ -57,6 +63,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     private readonly passwords: PasswordService,
     private readonly throttle: LoginThrottle,
     private readonly bus: EventEmitter2,
+    private readonly tokens: TokensService,
   ) {}
 
   onModuleInit(): void {
@@ -140,6 +147,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
    * Served from the principal cache when it can be: no database round trip per request.
    */
   async authenticate(token: string): Promise<Principal | null> {
+    if (token.startsWith(API_TOKEN_PREFIX)) return this.tokens.authenticate(token);
     const tokenHash = hashToken(token);
     const now = Date.now();
     let entry = this.cache.get(tokenHash, now);
@@ -197,6 +205,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
    * is gone, expired or its user disabled.
    */
   async revalidate(sessionId: string): Promise<Principal | null> {
+    if (sessionId.startsWith(TOKEN_SESSION_PREFIX)) return this.tokens.revalidate(sessionId);
     const session = await this.sessions.findById(sessionId);
     if (!session?.user || session.user.disabled) return null;
     if (Date.parse(session.expiresAt) <= Date.now()) return null;
@@ -205,7 +214,8 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
 
   /** An open stream counts as use of its session, so a watched dashboard does not go idle. */
   markSeen(sessionId: string, at = Date.now()): void {
-    this.unsavedSeen.set(sessionId, at);
+    if (sessionId.startsWith(TOKEN_SESSION_PREFIX)) this.tokens.markUsed(sessionId, at);
+    else this.unsavedSeen.set(sessionId, at);
   }
 
   async logout(sessionId: string, userId: string): Promise<void> {

@@ -11,9 +11,12 @@ export interface Principal {
   grants: string[];
   authProvider: 'local' | 'ldap' | 'oidc';
   lastLogin: string | null;
+  /** The session's id; for an API token `token:<id>`, which names no session. */
   sessionId: string;
-  /** When the session ends at the latest (ISO 8601 UTC). */
+  /** When the session (or API token) ends at the latest (ISO 8601 UTC). */
   expiresAt: string;
+  /** Set when the request came with an API token rather than a session. */
+  tokenId?: string;
 }
 
 export type AuthedRequest = FastifyRequest & { principal?: Principal };

@@ -3,6 +3,7 @@ import { SessionEntity } from '../auth/session.entity';
 import { HISTORY_ENTITIES } from '../history/history.entities';
 import { RoleEntity } from '../roles/role.entity';
 import { SettingEntity } from '../settings/setting.entity';
+import { ApiTokenEntity } from '../tokens/api-token.entity';
 import { UserEntity } from '../users/user.entity';
 
 /** Every entity of the hub; the migration check compares this model with both migration sets. */
@@ -13,4 +14,5 @@ export const ENTITIES = [
   AuditEntryEntity,
   ...HISTORY_ENTITIES,
   SettingEntity,
+  ApiTokenEntity,
 ];

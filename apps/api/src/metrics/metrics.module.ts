@@ -10,6 +10,6 @@ import { StreamController } from './stream.controller';
   imports: [AuthModule],
   controllers: [StreamController],
   providers: [LocalSamplerService, LatestSamplesService, SamplerIntervalListener, StreamHub],
-  exports: [LocalSamplerService, LatestSamplesService],
+  exports: [LocalSamplerService, LatestSamplesService, StreamHub],
 })
 export class MetricsModule {}

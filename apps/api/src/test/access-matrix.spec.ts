@@ -108,7 +108,7 @@ describe.each(DB_KINDS)('route access matrix on %s', (kind) => {
     }
   }
 
-  it('declares the documented access on the account, user, role and audit routes', () => {
+  it('declares the documented access on the account, user, role, audit, token and metrics routes', () => {
     const declared = Object.fromEntries(
       listRoutes(hub.app).map((r) => [`${r.method} ${r.path}`, r.access]),
     );
@@ -130,6 +130,12 @@ describe.each(DB_KINDS)('route access matrix on %s', (kind) => {
       'PUT /api/v1/roles/:id': 'roles:manage',
       'DELETE /api/v1/roles/:id': 'roles:manage',
       'GET /api/v1/audit': 'audit:view',
+      'POST /api/v1/tokens': 'session',
+      'GET /api/v1/tokens': 'session',
+      'DELETE /api/v1/tokens/:id': 'session',
+      'GET /api/v1/admin/tokens': 'tokens:manage',
+      'DELETE /api/v1/admin/tokens/:id': 'tokens:manage',
+      'GET /metrics': 'metrics:scrape',
     });
   });
 

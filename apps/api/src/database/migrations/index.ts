@@ -1,5 +1,7 @@
 import { InitialPostgres1764300000000 } from './1764300000000-initial.postgres';
 import { InitialSqlite1764300000000 } from './1764300000000-initial.sqlite';
+import { ApiTokensPostgres1764600000000 } from './1764600000000-api-tokens.postgres';
+import { ApiTokensSqlite1764600000000 } from './1764600000000-api-tokens.sqlite';
 import { AuditPostgres1764400000000 } from './1764400000000-audit.postgres';
 import { AuditSqlite1764400000000 } from './1764400000000-audit.sqlite';
 import { HistoryPostgres1764500000000 } from './1764500000000-history.postgres';
@@ -16,6 +18,7 @@ export const SQLITE_MIGRATIONS = [
   AuditSqlite1764400000000,
   HistorySqlite1764500000000,
   SettingsSqlite1764500100000,
+  ApiTokensSqlite1764600000000,
 ];
 export const POSTGRES_MIGRATIONS = [
   InitialPostgres1764300000000,
@@ -24,4 +27,5 @@ export const POSTGRES_MIGRATIONS = [
   SettingsPostgres1764500100000,
   // PostgreSQL only: covering indexes SQLite does not need (history.entities.ts says why).
   HistoryCoveringPostgres1764500200000,
+  ApiTokensPostgres1764600000000,
 ];

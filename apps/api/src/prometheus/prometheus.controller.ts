@@ -1,0 +1,18 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Auth } from '../common/access.decorator';
+import { PrometheusService } from './prometheus.service';
+
+@Controller('metrics')
+export class PrometheusController {
+  constructor(private readonly prometheus: PrometheusService) {}
+
+  /** The Prometheus text exposition format; scrape with an API token holding `metrics:scrape`. */
+  @Get()
+  @Auth('metrics:scrape')
+  async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const body = await this.prometheus.metrics.scrape();
+    reply.header('content-type', this.prometheus.metrics.contentType);
+    return body;
+  }
+}
