@@ -1,3 +1,5 @@
+import * as z from 'zod';
+
 /**
  * Error codes the client may branch on. Every HTTP error body is `{ error, code, details }`;
  * the hub maps each code to its status in one place (apps/api/src/common/errors).
@@ -33,11 +35,23 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The one error body shape of the REST API. */
-export interface ErrorBody {
-  /** Human-readable message. */
-  error: string;
+export const ErrorBodySchema = z
+  .object({
+    /** Human-readable message. */
+    error: z.string().meta({ description: 'Human-readable message.' }),
+    /** Stable machine-readable code (one of ERROR_CODES). */
+    code: z.string().meta({
+      description: `Stable machine-readable code: ${ERROR_CODES.join(', ')}.`,
+      examples: ['VALIDATION_FAILED'],
+    }),
+    /** Extra structured information (validation issues, retry delay, …); `{}` when none. */
+    details: z.record(z.string(), z.unknown()).meta({
+      description:
+        'Extra structured information (validation issues, retry delay, …); `{}` when none.',
+    }),
+  })
+  .meta({ id: 'Error' });
+export type ErrorBody = Omit<z.infer<typeof ErrorBodySchema>, 'code'> & {
   /** Stable machine-readable code. */
   code: ErrorCode | string;
-  /** Extra structured information (validation issues, retry delay, …); `{}` when none. */
-  details: Record<string, unknown>;
-}
+};
