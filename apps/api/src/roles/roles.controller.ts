@@ -2,6 +2,8 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/com
 import {
   CreateRoleRequestSchema,
   DeleteRoleQuerySchema,
+  RoleListResponseSchema,
+  RoleSchema,
   UpdateRoleRequestSchema,
   type CreateRoleRequest,
   type DeleteRoleQuery,
@@ -11,6 +13,7 @@ import {
 } from '@tyto/contracts';
 import { Audit, AuditAction, type AuditNote } from '../audit/audit.decorator';
 import { Auth } from '../common/access.decorator';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 import { CurrentPrincipal, type Principal } from '../common/principal';
 import { ValidBody, ValidQuery } from '../common/validation';
 import { RoleAdminService } from './role-admin.service';
@@ -21,12 +24,14 @@ export class RolesController {
 
   /** Whoever may see users may see what their roles mean. */
   @Get()
+  @ApiDoc({ summary: 'List roles', response: RoleListResponseSchema })
   @Auth('users:view')
   list(): Promise<RoleListResponse> {
     return this.roles.list();
   }
 
   @Post()
+  @ApiDoc({ summary: 'Create a custom role', response: RoleSchema })
   @Auth('roles:manage')
   @AuditAction('role.create')
   async create(
@@ -41,6 +46,7 @@ export class RolesController {
   }
 
   @Put(':id')
+  @ApiDoc({ summary: 'Change a custom role', response: RoleSchema })
   @Auth('roles:manage')
   @AuditAction('role.update')
   update(
@@ -54,6 +60,7 @@ export class RolesController {
   }
 
   @Delete(':id')
+  @ApiDoc({ summary: 'Delete a custom role' })
   @Auth('roles:manage')
   @AuditAction('role.delete')
   @HttpCode(204)
