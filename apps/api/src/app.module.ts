@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OpenApiModule } from './openapi/openapi.module';
 import { PrometheusModule } from './prometheus/prometheus.module';
 import { RolesModule } from './roles/roles.module';
 import { SettingsModule } from './settings/settings.module';
@@ -33,6 +34,7 @@ export class AppModule {
         HistoryModule,
         SettingsModule,
         PrometheusModule,
+        OpenApiModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };

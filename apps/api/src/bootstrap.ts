@@ -10,6 +10,7 @@ import { AuditService } from './audit/audit.service';
 import { AuthService } from './auth/auth.service';
 import { clientErrorHandler } from './common/client-error';
 import type { AuthedRequest } from './common/principal';
+import { mountApiDocsAssets } from './openapi/docs-assets';
 import { PrometheusService } from './prometheus/prometheus.service';
 import { mountWebApp } from './web/web-app';
 import { registerSecurityHeaders } from './common/security-headers';
@@ -53,6 +54,7 @@ export async function createHub(config: TytoConfig): Promise<NestFastifyApplicat
     await audit.recordResponse(req as AuthedRequest, reply.statusCode, payload, principalOf);
     return payload;
   });
+  await mountApiDocsAssets(fastify);
   // Signals are main.ts's (shutdown.ts): tests and other embedders close the hub themselves.
   if (config.webDir && !(await mountWebApp(fastify, config.webDir))) {
     new Logger('Web').warn(`no web build at ${config.webDir}; serving the API only`);

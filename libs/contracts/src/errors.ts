@@ -1,3 +1,5 @@
+import * as z from 'zod';
+
 /**
  * Error codes the client may branch on, each with the one HTTP status it is sent with. Every
  * HTTP error body is `{ error, code, details }`; the hub takes the status from this table
@@ -37,11 +39,23 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 
 /** The one error body shape of the REST API. */
-export interface ErrorBody {
-  /** Human-readable message. */
-  error: string;
+export const ErrorBodySchema = z
+  .object({
+    /** Human-readable message. */
+    error: z.string().meta({ description: 'Human-readable message.' }),
+    /** Stable machine-readable code (one of ERROR_CODES). */
+    code: z.string().meta({
+      description: `Stable machine-readable code: ${ERROR_CODES.join(', ')}.`,
+      examples: ['VALIDATION_FAILED'],
+    }),
+    /** Extra structured information (validation issues, retry delay, …); `{}` when none. */
+    details: z.record(z.string(), z.unknown()).meta({
+      description:
+        'Extra structured information (validation issues, retry delay, …); `{}` when none.',
+    }),
+  })
+  .meta({ id: 'Error' });
+export type ErrorBody = Omit<z.infer<typeof ErrorBodySchema>, 'code'> & {
   /** Stable machine-readable code. */
   code: ErrorCode | string;
-  /** Extra structured information (validation issues, retry delay, …); `{}` when none. */
-  details: Record<string, unknown>;
-}
+};

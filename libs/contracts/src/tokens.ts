@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { safeString } from './strings';
 import { PermissionGrantSchema } from './roles';
 
 /** Every API token starts with this, so a scanner (or the hub) tells it from a session token. */
@@ -27,7 +28,7 @@ export const ApiTokenListResponseSchema = z.object({ tokens: z.array(ApiTokenSch
 export type ApiTokenListResponse = z.infer<typeof ApiTokenListResponseSchema>;
 
 export const CreateApiTokenRequestSchema = z.strictObject({
-  name: z.string().trim().min(1).max(128),
+  name: safeString().trim().min(1).max(128),
   /** Catalogue permissions or wildcards, each covered by the creator's own grants. */
   permissions: z.array(PermissionGrantSchema).min(1).max(100),
   /** ISO 8601 time in the future; omitted or null: the token does not expire. */
@@ -42,9 +43,3 @@ export type CreateApiTokenRequest = z.infer<typeof CreateApiTokenRequestSchema>;
 /** The answer to a create: the token's record plus its secret, shown this once only. */
 export const CreateApiTokenResponseSchema = ApiTokenSchema.extend({ token: z.string() });
 export type CreateApiTokenResponse = z.infer<typeof CreateApiTokenResponseSchema>;
-
-export const ApiTokenListQuerySchema = z.object({
-  /** `true`: every user's tokens (needs `tokens:manage`). */
-  all: z.enum(['true', 'false']).optional(),
-});
-export type ApiTokenListQuery = z.infer<typeof ApiTokenListQuerySchema>;

@@ -1,6 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
-import { AuditQuerySchema, type AuditListResponse, type AuditQuery } from '@tyto/contracts';
+import {
+  AuditListResponseSchema,
+  AuditQuerySchema,
+  type AuditListResponse,
+  type AuditQuery,
+} from '@tyto/contracts';
 import { Auth } from '../common/access.decorator';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 import { ValidQuery } from '../common/validation';
 import { AuditService } from './audit.service';
 
@@ -9,6 +15,7 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
+  @ApiDoc({ summary: 'Search the audit log', response: AuditListResponseSchema })
   @Auth('audit:view')
   list(@ValidQuery(AuditQuerySchema) query: AuditQuery): Promise<AuditListResponse> {
     return this.audit.list(query);

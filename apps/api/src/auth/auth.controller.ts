@@ -3,9 +3,12 @@ import {
   ChangePasswordRequestSchema,
   EmptyRequestSchema,
   LoginRequestSchema,
+  LoginResponseSchema,
+  MeResponseSchema,
   RegisterRequestSchema,
   SESSION_COOKIE,
   UpdateMeRequestSchema,
+  UserSchema,
   type ChangePasswordRequest,
   type EmptyRequest,
   type LoginRequest,
@@ -18,6 +21,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Audit, AuditAction, type AuditNote } from '../audit/audit.decorator';
 import { Auth } from '../common/access.decorator';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { clientAddress, CurrentPrincipal, type Principal } from '../common/principal';
 import { ValidBody } from '../common/validation';
@@ -38,6 +42,10 @@ export class AuthController {
   ) {}
 
   @Post('login')
+  @ApiDoc({
+    summary: 'Sign in: a bearer token and the session cookie',
+    response: LoginResponseSchema,
+  })
   @Auth('public')
   @AuditAction('auth.login', { actorFromBody: 'username' })
   @HttpCode(200)
@@ -62,6 +70,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @ApiDoc({ summary: 'Sign out: ends this session' })
   @Auth('session')
   @AuditAction('auth.logout')
   @HttpCode(204)
@@ -81,6 +90,7 @@ export class AuthController {
 
   /** Self-registration as a viewer, only when TYTO_ALLOW_REGISTRATION is on. */
   @Post('register')
+  @ApiDoc({ summary: 'Register as a viewer (when registration is on)', response: UserSchema })
   @Auth('public')
   @AuditAction('auth.register', { actorFromBody: 'username' })
   async register(
@@ -96,12 +106,14 @@ export class AuthController {
   }
 
   @Get('me')
+  @ApiDoc({ summary: 'The signed-in user', response: MeResponseSchema })
   @Auth('session')
   me(@CurrentPrincipal() p: Principal): MeResponse {
     return AuthService.me(p);
   }
 
   @Put('me')
+  @ApiDoc({ summary: "Change one's own account", response: MeResponseSchema })
   @Auth('session')
   @AuditAction('account.update')
   updateMe(
@@ -116,6 +128,7 @@ export class AuthController {
 
   /** Changes one's own password; every other session of the user ends, this one stays. */
   @Put('me/password')
+  @ApiDoc({ summary: "Change one's own password" })
   @Auth('session')
   @AuditAction('account.password.change')
   @HttpCode(204)

@@ -57,13 +57,31 @@ export class ZodPipe<T> implements PipeTransform<unknown, T> {
   }
 }
 
+/** Route metadata: the schemas a handler validates its body and query with (read by the OpenAPI document). */
+export const BODY_SCHEMA_KEY = 'tyto:body-schema';
+export const QUERY_SCHEMA_KEY = 'tyto:query-schema';
+
+// The schema a handler validates with is also the one its documentation shows: recorded on the
+// handler function, so nothing is declared twice.
+const recording =
+  (key: string, schema: ZodType, param: ParameterDecorator): ParameterDecorator =>
+  (target, propertyKey, index) => {
+    if (propertyKey !== undefined) {
+      const handler = (target as Record<string | symbol, object>)[propertyKey];
+      Reflect.defineMetadata(key, schema, handler);
+    }
+    param(target, propertyKey, index);
+  };
+
 /** `@ValidBody(Schema)`: the request body, parsed by a contract schema. */
-export const ValidBody = <T>(schema: ZodType<T>) => Body(new ZodPipe(schema));
+export const ValidBody = <T>(schema: ZodType<T>) =>
+  recording(BODY_SCHEMA_KEY, schema, Body(new ZodPipe(schema)));
 /**
  * `@ValidQuery(Schema)`: the query string, parsed by a contract schema (strict: unknown keys are
  * refused), each parameter given once and without brackets.
  */
-export const ValidQuery = <T>(schema: ZodType<T>) => Query(new ZodPipe(schema, 'query'));
+export const ValidQuery = <T>(schema: ZodType<T>) =>
+  recording(QUERY_SCHEMA_KEY, schema, Query(new ZodPipe(schema, 'query')));
 /**
  * `@ValidParam('id')`: a path parameter, bounded and free of control characters (PathIdSchema)
  * before any lookup uses it.

@@ -1,6 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
-import type { HealthResponse, ReadinessResponse } from '@tyto/contracts';
+import {
+  HealthResponseSchema,
+  ReadinessResponseSchema,
+  type HealthResponse,
+  type ReadinessResponse,
+} from '@tyto/contracts';
 import { Auth } from '../common/access.decorator';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 import { TYTO_VERSION } from '../common/version';
 import { ReadinessService } from './readiness.service';
 
@@ -12,6 +18,7 @@ export class HealthController {
 
   /** Liveness: the process answers. */
   @Get()
+  @ApiDoc({ summary: 'Liveness and version', response: HealthResponseSchema })
   @Auth('public')
   health(): HealthResponse {
     return {
@@ -23,6 +30,7 @@ export class HealthController {
 
   /** Readiness: the hub's dependencies answer too; 503 NOT_READY when one does not. */
   @Get('ready')
+  @ApiDoc({ summary: 'Readiness: the database answers', response: ReadinessResponseSchema })
   @Auth('public')
   ready(): Promise<ReadinessResponse> {
     return this.readiness.ready();

@@ -2,7 +2,9 @@ import { Controller, Get, Res } from '@nestjs/common';
 import {
   ExportQuerySchema,
   HistoryQuerySchema,
+  HistoryResponseSchema,
   ProcessHistoryQuerySchema,
+  ProcessHistoryResponseSchema,
   type ExportQuery,
   type HistoryQuery,
   type HistoryResponse,
@@ -11,6 +13,7 @@ import {
 } from '@tyto/contracts';
 import type { FastifyReply } from 'fastify';
 import { Auth } from '../common/access.decorator';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 import { ValidQuery } from '../common/validation';
 import { ExportService } from './export.service';
 import { HistoryQueryService } from './history-query.service';
@@ -23,6 +26,7 @@ export class HistoryController {
   ) {}
 
   @Get('history')
+  @ApiDoc({ summary: 'Metrics history of one agent', response: HistoryResponseSchema })
   @Auth('dashboard:view')
   history(@ValidQuery(HistoryQuerySchema) q: HistoryQuery): Promise<HistoryResponse> {
     return this.query.history(q);
@@ -30,6 +34,7 @@ export class HistoryController {
 
   /** Process names and command lines: the same permission as the live process list. */
   @Get('history/processes')
+  @ApiDoc({ summary: 'Top processes during one minute', response: ProcessHistoryResponseSchema })
   @Auth('processes:view')
   processes(
     @ValidQuery(ProcessHistoryQuerySchema) q: ProcessHistoryQuery,
@@ -38,6 +43,10 @@ export class HistoryController {
   }
 
   @Get('export/metrics')
+  @ApiDoc({
+    summary: 'Export a snapshot or a history range as JSON or CSV',
+    produces: ['application/json', 'text/csv'],
+  })
   @Auth('metrics:export')
   async exportMetrics(
     @ValidQuery(ExportQuerySchema) q: ExportQuery,

@@ -2,6 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { StreamQuerySchema, type Permission, type StreamQuery } from '@tyto/contracts';
 import type { FastifyReply } from 'fastify';
 import { Auth } from '../common/access.decorator';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 import { CurrentPrincipal, type Principal } from '../common/principal';
 import { ValidQuery } from '../common/validation';
 import { StreamHub } from './stream-hub.service';
@@ -18,6 +19,7 @@ export class StreamController {
    * `view=fleet`, one `event: fleet` per tick holding every agent's newest sample instead.
    */
   @Get('stream')
+  @ApiDoc({ summary: 'Live metrics (Server-Sent Events)', produces: ['text/event-stream'] })
   @Auth(STREAM_PERMISSION)
   stream(
     @ValidQuery(StreamQuerySchema) query: StreamQuery,

@@ -3,6 +3,8 @@ import {
   CreateRoleRequestSchema,
   DeleteRoleQuerySchema,
   EmptyRequestSchema,
+  RoleListResponseSchema,
+  RoleSchema,
   UpdateRoleRequestSchema,
   type CreateRoleRequest,
   type DeleteRoleQuery,
@@ -13,6 +15,7 @@ import {
 } from '@tyto/contracts';
 import { Audit, AuditAction, type AuditNote } from '../audit/audit.decorator';
 import { Auth } from '../common/access.decorator';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 import { CurrentPrincipal, type Principal } from '../common/principal';
 import { ValidBody, ValidParam, ValidQuery } from '../common/validation';
 import { RoleAdminService } from './role-admin.service';
@@ -23,12 +26,14 @@ export class RolesController {
 
   /** Whoever may see users may see what their roles mean. */
   @Get()
+  @ApiDoc({ summary: 'List roles', response: RoleListResponseSchema })
   @Auth('users:view')
   list(): Promise<RoleListResponse> {
     return this.roles.list();
   }
 
   @Post()
+  @ApiDoc({ summary: 'Create a custom role', response: RoleSchema })
   @Auth('roles:manage')
   @AuditAction('role.create')
   async create(
@@ -43,6 +48,7 @@ export class RolesController {
   }
 
   @Put(':id')
+  @ApiDoc({ summary: 'Change a custom role', response: RoleSchema })
   @Auth('roles:manage')
   @AuditAction('role.update')
   update(
@@ -56,6 +62,7 @@ export class RolesController {
   }
 
   @Delete(':id')
+  @ApiDoc({ summary: 'Delete a custom role' })
   @Auth('roles:manage')
   @AuditAction('role.delete')
   @HttpCode(204)

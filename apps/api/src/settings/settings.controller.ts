@@ -1,11 +1,13 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import {
   RefreshIntervalRequestSchema,
+  SettingsResponseSchema,
   type RefreshIntervalRequest,
   type SettingsResponse,
 } from '@tyto/contracts';
 import { AuditAction } from '../audit/audit.decorator';
 import { Auth } from '../common/access.decorator';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 import { ValidBody } from '../common/validation';
 import { SettingsService } from './settings.service';
 
@@ -15,12 +17,14 @@ export class SettingsController {
 
   /** Read-only facts the dashboard needs (refresh rate, how far back history goes). */
   @Get()
+  @ApiDoc({ summary: 'Refresh interval and history retention', response: SettingsResponseSchema })
   @Auth('dashboard:view')
   get(): SettingsResponse {
     return this.settings.get();
   }
 
   @Post('refresh')
+  @ApiDoc({ summary: 'Change the sampling interval' })
   @Auth('settings:manage')
   @AuditAction('settings.refresh')
   @HttpCode(200)

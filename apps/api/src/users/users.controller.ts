@@ -4,6 +4,8 @@ import {
   EmptyRequestSchema,
   ResetPasswordRequestSchema,
   UpdateUserRequestSchema,
+  UserListResponseSchema,
+  UserSchema,
   type CreateUserRequest,
   type EmptyRequest,
   type ResetPasswordRequest,
@@ -13,6 +15,7 @@ import {
 } from '@tyto/contracts';
 import { Audit, AuditAction, type AuditNote } from '../audit/audit.decorator';
 import { Auth } from '../common/access.decorator';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 import { CurrentPrincipal, type Principal } from '../common/principal';
 import { ValidBody, ValidParam } from '../common/validation';
 import { UserAdminService } from './user-admin.service';
@@ -22,18 +25,21 @@ export class UsersController {
   constructor(private readonly users: UserAdminService) {}
 
   @Get()
+  @ApiDoc({ summary: 'List users', response: UserListResponseSchema })
   @Auth('users:view')
   list(): Promise<UserListResponse> {
     return this.users.list();
   }
 
   @Get(':id')
+  @ApiDoc({ summary: 'One user', response: UserSchema })
   @Auth('users:view')
   get(@ValidParam('id') id: string): Promise<User> {
     return this.users.get(id);
   }
 
   @Post()
+  @ApiDoc({ summary: 'Create a user', response: UserSchema })
   @Auth('users:manage')
   @AuditAction('user.create')
   async create(
@@ -48,6 +54,7 @@ export class UsersController {
   }
 
   @Put(':id')
+  @ApiDoc({ summary: "Change a user's email, roles or disabled flag", response: UserSchema })
   @Auth('users:manage')
   @AuditAction('user.update')
   update(
@@ -61,6 +68,7 @@ export class UsersController {
   }
 
   @Delete(':id')
+  @ApiDoc({ summary: 'Disable a user and end their sessions' })
   @Auth('users:manage')
   @AuditAction('user.disable')
   @HttpCode(204)
@@ -73,6 +81,7 @@ export class UsersController {
   }
 
   @Put(':id/password')
+  @ApiDoc({ summary: "Reset a user's password" })
   @Auth('users:manage')
   @AuditAction('user.password.reset')
   @HttpCode(204)
