@@ -54,7 +54,8 @@ for (const [id, us] of self) {
   const seen = new Set();
   for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
     const cf = byId.get(cur).callFrame;
-    if (['(root)', '(idle)', '(program)', '(garbage collector)'].includes(cf.functionName)) continue;
+    if (['(root)', '(idle)', '(program)', '(garbage collector)'].includes(cf.functionName))
+      continue;
     const key = `${cf.functionName || '(anonymous)'} ${owner(cf.url)}:${cf.lineNumber + 1}`;
     if (seen.has(key)) continue;
     seen.add(key);
