@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { safeString } from './strings';
+import { isoTimeString, safeString } from './strings';
 import { PermissionGrantSchema } from './roles';
 
 /** Every API token starts with this, so a scanner (or the hub) tells it from a session token. */
@@ -32,8 +32,7 @@ export const CreateApiTokenRequestSchema = z.strictObject({
   /** Catalogue permissions or wildcards, each covered by the creator's own grants. */
   permissions: z.array(PermissionGrantSchema).min(1).max(100),
   /** ISO 8601 time in the future; omitted or null: the token does not expire. */
-  expires_at: z.iso
-    .datetime({ offset: true })
+  expires_at: isoTimeString()
     .refine((s) => Date.parse(s) > Date.now(), { error: 'must be in the future' })
     .nullable()
     .optional(),
