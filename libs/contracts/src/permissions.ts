@@ -6,6 +6,7 @@
 export const PERMISSIONS = [
   'dashboard:view',
   'metrics:export',
+  'metrics:scrape',
   'processes:view',
   'processes:signal',
   'alerts:view',
@@ -20,7 +21,6 @@ export const PERMISSIONS = [
   'settings:manage',
   'audit:view',
   'tokens:manage',
-  'metrics:scrape',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
