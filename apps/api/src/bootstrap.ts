@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TytoConfig } from './common/config';
 import { AppError } from './common/errors';
 import { AppModule } from './app.module';
-import { AuditService } from './audit/audit.service';
+import { AuditService, isWrite } from './audit/audit.service';
 import { AuthService } from './auth/auth.service';
 import { clientErrorHandler } from './common/client-error';
 import type { AuthedRequest } from './common/principal';
@@ -50,9 +50,15 @@ export async function createHub(config: TytoConfig): Promise<NestFastifyApplicat
   const audit = app.get(AuditService);
   const auth = app.get(AuthService);
   const principalOf = (req: AuthedRequest) => auth.principalOf(req);
-  fastify.addHook('onSend', async (req, reply, payload) => {
-    await audit.recordResponse(req as AuthedRequest, reply.statusCode, payload, principalOf);
-    return payload;
+  // Callback style, so a read (the common case) costs no promise on its way out.
+  fastify.addHook('onSend', (req, reply, payload, done) => {
+    if (!isWrite(req.method)) {
+      done(null, payload);
+      return;
+    }
+    audit
+      .recordResponse(req as AuthedRequest, reply.statusCode, payload, principalOf)
+      .then(() => done(null, payload), done);
   });
   await mountApiDocsAssets(fastify);
   // Signals are main.ts's (shutdown.ts): tests and other embedders close the hub themselves.
