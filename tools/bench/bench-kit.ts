@@ -8,7 +8,15 @@
  * measure whatever apps/api/src/main.ts builds into today.
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -427,6 +435,8 @@ export interface Hub {
   readyAt: number;
   /** SIGTERM (SIGKILL after 15 s), then the data directory and database go. */
   stop(): Promise<void>;
+  /** Bytes the hub wrote to its log file so far (0 unless started with `accessLog`). */
+  logBytes(): number;
 }
 
 let databases = 0;
@@ -479,7 +489,13 @@ process.on('SIGTERM', () => {
 
 export async function startHub(
   setup: HubSetup,
-  opts: { sampleInterval?: number; cpuProfDir?: string | null; label?: string } = {},
+  opts: {
+    sampleInterval?: number;
+    cpuProfDir?: string | null;
+    label?: string;
+    /** Log at info (one access line per request), JSON to a file, as a production hub would. */
+    accessLog?: boolean;
+  } = {},
 ): Promise<Hub> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tyto-bench-'));
@@ -494,11 +510,13 @@ export async function startHub(
     TYTO_HOST: '127.0.0.1',
     TYTO_DATA_DIR: dataDir,
     TYTO_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    TYTO_LOG_LEVEL: 'warn',
+    TYTO_LOG_LEVEL: opts.accessLog ? 'info' : 'warn',
+    TYTO_LOG_FORMAT: 'json',
     TYTO_SAMPLE_INTERVAL: String(opts.sampleInterval ?? 1),
     TYTO_WEB_DIR: setup.webDir,
     ...(db ? { TYTO_DATABASE_URL: db.url } : {}),
   });
+  const logFile = path.join(dataDir, 'hub.log');
   const nodeArgs: string[] = [];
   if (opts.cpuProfDir) {
     const preload = path.join(dataDir, 'exit-on-sigterm.cjs');
@@ -511,7 +529,11 @@ export async function startHub(
     );
   }
   const child = track(
-    spawn(process.execPath, [...nodeArgs, setup.main], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(process.execPath, [...nodeArgs, setup.main], {
+      env,
+      // Access lines go to a file: piped here they would cost the load generator's own process.
+      stdio: ['ignore', opts.accessLog ? openSync(logFile, 'a') : 'pipe', 'pipe'],
+    }),
   );
   const label = opts.label ?? 'hub';
   const tail: string[] = [];
@@ -551,5 +573,6 @@ export async function startHub(
     await stop();
     throw e;
   }
-  return { base, pid: child.pid as number, child, readyAt: Date.now(), stop };
+  const logBytes = () => (existsSync(logFile) ? statSync(logFile).size : 0);
+  return { base, pid: child.pid as number, child, readyAt: Date.now(), stop, logBytes };
 }

@@ -115,6 +115,7 @@ async function main(): Promise<void> {
     'warmup',
     'only',
     'cpu-prof',
+    'access-log',
     ...HUB_FLAGS,
   ]);
   const connections = cli.num('connections', 50);
@@ -135,7 +136,8 @@ async function main(): Promise<void> {
   const setup = hubFromCli(cli);
   console.log(
     `${describeHub(setup)}; autocannon ${connections} connections, ${duration} s per case, ` +
-      `${runs} interleaved run(s), ${warmup} s warm-up per case\n`,
+      `${runs} interleaved run(s), ${warmup} s warm-up per case` +
+      `${cli.flag('access-log') ? '; hub at TYTO_LOG_LEVEL=info, access lines to a file' : ''}\n`,
   );
 
   const barePort = await freePort();
@@ -144,7 +146,8 @@ async function main(): Promise<void> {
 
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
   const profStart = Date.now();
-  const hub = await startHub(setup, { sampleInterval: 1, cpuProfDir });
+  const accessLog = cli.flag('access-log');
+  const hub = await startHub(setup, { sampleInterval: 1, cpuProfDir, accessLog });
   const token = await login(hub.base);
   const auth = { authorization: `Bearer ${token}` };
 
@@ -244,6 +247,7 @@ async function main(): Promise<void> {
   );
 
   await stopChild(bare);
+  if (accessLog) console.log(`\nhub log written: ${round(hub.logBytes() / 1e6, 1)} MB`);
   await hub.stop();
   if (cpuProfDir) {
     const profiles = readdirSync(cpuProfDir)

@@ -1,4 +1,4 @@
-import { Logger, type LogLevel as NestLogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import fastifyCookie from '@fastify/cookie';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -14,13 +14,14 @@ import { mountApiDocsAssets } from './openapi/docs-assets';
 import { PrometheusService } from './prometheus/prometheus.service';
 import { mountWebApp } from './web/web-app';
 import { registerSecurityHeaders } from './common/security-headers';
-
-const NEST_LEVELS: Record<TytoConfig['logLevel'], NestLogLevel[]> = {
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
+import {
+  createRootLogger,
+  installAccessLog,
+  NestPinoLogger,
+  requestId,
+  resolveLogFormat,
+  type RootLogger,
+} from './common/logging';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -29,19 +30,30 @@ export const BODY_LIMIT = 1024 * 1024;
  * Fastify rather than Express: on this hub's request path Express's router, middleware chain
  * and static-file checks cost more than the handlers (docs/benchmarks.md, "HTTP").
  */
-export async function createHub(config: TytoConfig): Promise<NestFastifyApplication> {
+export async function createHub(
+  config: TytoConfig,
+  given?: RootLogger,
+): Promise<NestFastifyApplication> {
+  const log =
+    given ?? (await createRootLogger(config.logLevel, resolveLogFormat(config.logFormat)));
   const adapter = new FastifyAdapter({
     trustProxy: config.trustProxy > 0 ? config.trustProxy : false,
     bodyLimit: BODY_LIMIT,
-    // A request id is made per request; Fastify's own logger stays off (Nest's logs).
+    // Fastify's own logger stays off: the access line is ours (common/logging.ts), in the
+    // same pino stream as every other line.
     logger: false,
+    genReqId: requestId,
     clientErrorHandler,
+    // Fastify's own drain answer is not in the error shape; refuseWhileClosing gives ours.
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: NEST_LEVELS[config.logLevel],
+    logger: new NestPinoLogger(log.pino),
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  installAccessLog(fastify, log.access);
+  refuseWhileClosing(fastify);
   acceptJsonOnly(fastify);
   app.get(PrometheusService).installHttpHook(fastify);
   await app.register(fastifyCookie);
@@ -66,6 +78,29 @@ export async function createHub(config: TytoConfig): Promise<NestFastifyApplicat
     new Logger('Web').warn(`no web build at ${config.webDir}; serving the API only`);
   }
   return app;
+}
+
+/**
+ * Once the hub is stopping (shutdown.ts), a request that still arrives on a busy keep-alive
+ * connection is answered 503 SHUTTING_DOWN with `Connection: close`, so a client or load
+ * balancer retries elsewhere rather than writing to a hub on its way out.
+ */
+function refuseWhileClosing(fastify: FastifyInstance): void {
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onRequest', (_req, reply, done) => {
+    if (!closing) {
+      done();
+      return;
+    }
+    void reply
+      .code(503)
+      .header('connection', 'close')
+      .send({ error: 'The hub is shutting down', code: 'SHUTTING_DOWN', details: {} });
+  });
 }
 
 /**

@@ -1,8 +1,10 @@
 import 'reflect-metadata';
+import './common/nest-without-icu';
 import { Logger } from '@nestjs/common';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './common/config';
 import { createHub } from './bootstrap';
+import { createRootLogger, resolveLogFormat } from './common/logging';
 import { stopOnSignals } from './shutdown';
 
 async function main(): Promise<void> {
@@ -18,7 +20,10 @@ async function main(): Promise<void> {
     throw e;
   }
   const started = Date.now();
-  const app = await createHub(config);
+  const log = await createRootLogger(config.logLevel, resolveLogFormat(config.logFormat));
+  // Lines still queued for stdout go out before any exit, whichever path takes it.
+  process.on('exit', () => log.flush());
+  const app = await createHub(config, log);
   await app.listen(config.port, config.host);
   stopOnSignals(app);
   new Logger('Tyto').log(

@@ -95,7 +95,7 @@ async function idleKeepAlive(port: number): Promise<{ socket: Socket; closed: Pr
  * A login on a keep-alive socket whose body is sent in two halves: in flight from the first on.
  * `closed` resolves with everything the hub sent once it closes the socket.
  */
-function slowLogin(port: number): { finish: () => void; closed: Promise<string> } {
+function slowLogin(port: number): { finish: (then?: string) => void; closed: Promise<string> } {
   const body = JSON.stringify({ username: 'admin', password: PASSWORD });
   const socket = connect(port, '127.0.0.1');
   let received = '';
@@ -106,7 +106,7 @@ function slowLogin(port: number): { finish: () => void; closed: Promise<string> 
     'POST /api/v1/auth/login HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
   );
-  return { finish: () => socket.write(body.slice(10)), closed };
+  return { finish: (then = '') => socket.write(body.slice(10) + then), closed };
 }
 
 describe('stopping the hub', () => {
@@ -161,9 +161,18 @@ describe('stopping the hub', () => {
     expect((await streamEnded) - signalled).toBeLessThan(1000);
     // The request that was in flight still gets its answer, and the connection closes after it.
     await new Promise((r) => setTimeout(r, 300));
-    inFlight.finish();
+    // A request pipelined behind it arrives after the stop began: 503 in the error shape.
+    inFlight.finish('POST /api/v1/auth/logout HTTP/1.1\r\nHost: hub\r\n\r\n');
     const answer = await inFlight.closed;
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    const refused = answer.slice(answer.indexOf('HTTP/1.1 503'));
+    expect(refused).toMatch(/^HTTP\/1\.1 503 /);
+    expect(refused).toMatch(/\r\nconnection: close\r\n/i);
+    expect(JSON.parse(refused.slice(refused.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: 'The hub is shutting down',
+      code: 'SHUTTING_DOWN',
+      details: {},
+    });
 
     const exit = await hub.exited;
     expect(exit).toMatchObject({ code: 0, signal: null });

@@ -17,6 +17,8 @@ export interface TytoConfig {
   databaseUrl: string | null;
   adminPassword: string | null;
   logLevel: LogLevel;
+  /** `json` lines, `pretty` human lines, or `auto`: pretty on a terminal, JSON elsewhere. */
+  logFormat: LogFormat | 'auto';
   /** Seconds between two samples of the local host, until changed through the settings API. */
   sampleInterval: number;
   /** Absolute lifetime of a session, seconds. */
@@ -45,6 +47,8 @@ export interface TytoConfig {
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = Exclude<(typeof LOG_FORMATS)[number], 'auto'>;
 
 export class ConfigError extends Error {}
 
@@ -119,6 +123,12 @@ const VariablesSchema = z.object({
     return (LOG_LEVELS as readonly string[]).includes(level)
       ? (level as LogLevel)
       : expected(ctx, LOG_LEVELS.join(', '), level);
+  }),
+  TYTO_LOG_FORMAT: given.transform((raw, ctx) => {
+    const format = (raw ?? 'auto').toLowerCase();
+    return (LOG_FORMATS as readonly string[]).includes(format)
+      ? (format as LogFormat | 'auto')
+      : expected(ctx, LOG_FORMATS.join(', '), format);
   }),
   TYTO_SAMPLE_INTERVAL: int(5, 1, 3600),
   TYTO_SESSION_TTL: duration(12 * 3600),
@@ -196,6 +206,7 @@ export function loadConfig(env: Source, defaultWebDir: string | null): TytoConfi
     databaseUrl: v.TYTO_DATABASE_URL,
     adminPassword,
     logLevel: v.TYTO_LOG_LEVEL,
+    logFormat: v.TYTO_LOG_FORMAT,
     sampleInterval: v.TYTO_SAMPLE_INTERVAL,
     sessionTtl: v.TYTO_SESSION_TTL,
     sessionIdleTimeout: v.TYTO_SESSION_IDLE_TIMEOUT,

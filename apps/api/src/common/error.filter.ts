@@ -57,9 +57,12 @@ export class ErrorFilter implements ExceptionFilter {
     // A 5xx AppError (NOT_READY) is an answer the hub chose, not a fault to log with its stack.
     if (status >= 500 && !(exception instanceof AppError)) {
       // The client gets a generic message; the stack (which may hold SQL) stays in the log.
-      this.logger.error(
-        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
-      );
+      const req = host.switchToHttp().getRequest<{ id?: string }>();
+      this.logger.error({
+        msg: exception instanceof Error ? exception.message : String(exception),
+        req_id: req.id,
+        stack: exception instanceof Error ? exception.stack : undefined,
+      });
     }
     if (reply.sent || reply.raw.headersSent) {
       reply.raw.end();
