@@ -7,6 +7,7 @@ import {
   type MeResponse,
 } from '@tyto/contracts';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { BatchedTimes } from '../common/batched-times';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { AppError } from '../common/errors';
 import type { AuthedRequest, Principal } from '../common/principal';
@@ -41,7 +42,6 @@ const usable = (user: UserEntity | null): user is UserEntity =>
   user !== null && !user.disabled && user.authProvider === 'local';
 
 /** Sessions' last-seen times are written back this often, in one batch, never per request. */
-const TOUCH_EVERY_MS = 30_000;
 const PURGE_EVERY_MS = 10 * 60_000;
 /** Principals cached per token: bounded, and re-read at least this often (see PrincipalCache). */
 const CACHE_MAX_ENTRIES = 10_000;
@@ -51,10 +51,13 @@ const CACHE_TTL_MS = 10_000;
 export class AuthService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AuthService.name);
   private purgeTimer: NodeJS.Timeout | null = null;
-  private touchTimer: NodeJS.Timeout | null = null;
   private readonly cache = new PrincipalCache(CACHE_MAX_ENTRIES, CACHE_TTL_MS);
   /** Session id → last request (epoch ms) not yet written back. */
-  private readonly unsavedSeen = new Map<string, number>();
+  private readonly unsavedSeen = new BatchedTimes(
+    'session last-seen times',
+    (batch) => this.sessions.touchMany(batch),
+    AuthService.name,
+  );
 
   constructor(
     @Inject(TYTO_CONFIG) private readonly config: TytoConfig,
@@ -73,14 +76,12 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
       });
     }, PURGE_EVERY_MS);
     this.purgeTimer.unref();
-    this.touchTimer = setInterval(() => void this.saveLastSeen(), TOUCH_EVERY_MS);
-    this.touchTimer.unref();
+    this.unsavedSeen.start();
   }
 
   async onModuleDestroy(): Promise<void> {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
-    if (this.touchTimer) clearInterval(this.touchTimer);
-    await this.saveLastSeen();
+    await this.unsavedSeen.stop();
   }
 
   /**
@@ -259,17 +260,6 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Writes the batched last-seen times in one transaction. */
-  private async saveLastSeen(): Promise<void> {
-    if (this.unsavedSeen.size === 0) return;
-    const batch = [...this.unsavedSeen].map(([id, at]) => ({ id, at: new Date(at).toISOString() }));
-    this.unsavedSeen.clear();
-    try {
-      await this.sessions.touchMany(batch);
-    } catch (e) {
-      this.logger.warn(`saving session last-seen times failed: ${(e as Error).message}`);
-    }
-  }
-
   static me(p: Principal): MeResponse {
     return {
       id: p.userId,

@@ -13,6 +13,7 @@ import {
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AUTH_SESSIONS_CHANGED, type AuthSessionsChangedEvent } from '../auth/auth.events';
 import { PrincipalCache } from '../auth/principal-cache';
+import { BatchedTimes } from '../common/batched-times';
 import { forbidden, notFound } from '../common/errors';
 import type { Principal } from '../common/principal';
 import { ROLE_CHANGED } from '../roles/roles.events';
@@ -31,7 +32,6 @@ import { TOKEN_REVOKED, type TokenRevokedEvent } from './tokens.events';
 export const TOKEN_SESSION_PREFIX = 'token:';
 /** What a token principal carries as its end when the token never expires. */
 const NEVER = '9999-12-31T23:59:59.999Z';
-const TOUCH_EVERY_MS = 30_000;
 const CACHE_MAX_ENTRIES = 10_000;
 const CACHE_TTL_MS = 10_000;
 
@@ -47,8 +47,11 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(TokensService.name);
   private readonly cache = new PrincipalCache(CACHE_MAX_ENTRIES, CACHE_TTL_MS);
   /** Token id → last use (epoch ms) not yet written back. */
-  private readonly unsavedUse = new Map<string, number>();
-  private touchTimer: NodeJS.Timeout | null = null;
+  private readonly unsavedUse = new BatchedTimes(
+    'token last-used times',
+    (batch) => this.tokens.touchMany(batch),
+    TokensService.name,
+  );
 
   constructor(
     private readonly tokens: ApiTokensRepository,
@@ -56,13 +59,11 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.touchTimer = setInterval(() => void this.saveLastUsed(), TOUCH_EVERY_MS);
-    this.touchTimer.unref();
+    this.unsavedUse.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.touchTimer) clearInterval(this.touchTimer);
-    await this.saveLastUsed();
+    await this.unsavedUse.stop();
   }
 
   /** Issues a token holding at most the creator's own grants; its secret is in this answer only. */
@@ -192,18 +193,6 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
       last_used_at: unsaved ? new Date(unsaved).toISOString() : t.lastUsedAt,
       revoked: t.revokedAt !== null,
     };
-  }
-
-  /** Writes the batched last-used times in one transaction. */
-  private async saveLastUsed(): Promise<void> {
-    if (this.unsavedUse.size === 0) return;
-    const batch = [...this.unsavedUse].map(([id, at]) => ({ id, at: new Date(at).toISOString() }));
-    this.unsavedUse.clear();
-    try {
-      await this.tokens.touchMany(batch);
-    } catch (e) {
-      this.logger.warn(`saving token last-used times failed: ${(e as Error).message}`);
-    }
   }
 }
 
