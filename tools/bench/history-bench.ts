@@ -14,9 +14,9 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../apps/api/src/common/config';
-import { dataSourceOptions } from '../../apps/api/src/database/data-source';
+import { dataSourceOptions, openDataSource } from '../../apps/api/src/database/data-source';
 import { HistoryQueryService } from '../../apps/api/src/history/history-query.service';
 import { HistoryReadRepository } from '../../apps/api/src/history/history-read.repository';
 import { HistoryRepository } from '../../apps/api/src/history/history.repository';
@@ -396,8 +396,7 @@ async function run(kind: Db['kind']): Promise<void> {
     { TYTO_DATA_DIR: db.dir, TYTO_DATABASE_URL: db.url ?? '', TYTO_SAMPLE_INTERVAL: '5' },
     null,
   );
-  const ds = new DataSource(dataSourceOptions(config));
-  await ds.initialize();
+  const ds = await openDataSource(dataSourceOptions(config));
   try {
     const reads = new HistoryReadRepository(ds);
     const repo = new HistoryRepository(ds, reads);

@@ -9,6 +9,7 @@ import {
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { BatchedTimes } from '../common/batched-times';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
+import { JobLeases } from '../database/job-leases';
 import { AppError } from '../common/errors';
 import type { AuthedRequest, Principal } from '../common/principal';
 import { ROLE_CHANGED } from '../roles/roles.events';
@@ -43,6 +44,7 @@ const usable = (user: UserEntity | null): user is UserEntity =>
 
 /** Sessions' last-seen times are written back this often, in one batch, never per request. */
 const PURGE_EVERY_MS = 10 * 60_000;
+const SESSION_PURGE_LEASE = 'auth.session-purge';
 /** Principals cached per token: bounded, and re-read at least this often (see PrincipalCache). */
 const CACHE_MAX_ENTRIES = 10_000;
 const CACHE_TTL_MS = 10_000;
@@ -67,13 +69,18 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     private readonly throttle: LoginThrottle,
     private readonly bus: EventEmitter2,
     private readonly tokens: TokensService,
+    private readonly leases: JobLeases,
   ) {}
 
   onModuleInit(): void {
     this.purgeTimer = setInterval(() => {
-      this.sessions.deleteExpired(new Date().toISOString()).catch((e: unknown) => {
-        this.logger.warn(`session purge failed: ${(e as Error).message}`);
-      });
+      // One replica purges at a time (the lease outlives one period while it keeps it).
+      this.leases
+        .hold(SESSION_PURGE_LEASE, PURGE_EVERY_MS + 60_000)
+        .then((lease) => lease && this.sessions.deleteExpired(new Date().toISOString()))
+        .catch((e: unknown) => {
+          this.logger.warn(`session purge failed: ${(e as Error).message}`);
+        });
     }, PURGE_EVERY_MS);
     this.purgeTimer.unref();
     this.unsavedSeen.start();

@@ -26,3 +26,5 @@ try {
 } finally {
   Intl.DateTimeFormat = RealDateTimeFormat;
 }
+
+export {};

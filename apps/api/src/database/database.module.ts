@@ -1,8 +1,11 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
-import { dataSourceOptions } from './data-source';
+import { dataSourceOptions, openDataSource } from './data-source';
+import { JobLeases } from './job-leases';
 
+// Global: every module with a periodic job takes its lease from JobLeases.
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -12,7 +15,13 @@ import { dataSourceOptions } from './data-source';
         retryAttempts: 3,
         retryDelay: 1000,
       }),
+      dataSourceFactory: (options) => {
+        if (!options) throw new Error('no database options');
+        return openDataSource(options);
+      },
     }),
   ],
+  providers: [JobLeases],
+  exports: [JobLeases],
 })
 export class DatabaseModule {}

@@ -5,6 +5,7 @@ import { RoleEntity } from '../roles/role.entity';
 import { SettingEntity } from '../settings/setting.entity';
 import { ApiTokenEntity } from '../tokens/api-token.entity';
 import { UserEntity } from '../users/user.entity';
+import { JobLeaseEntity } from './job-lease.entity';
 
 /** Every entity of the hub; the migration check compares this model with both migration sets. */
 export const ENTITIES = [
@@ -15,4 +16,5 @@ export const ENTITIES = [
   ...HISTORY_ENTITIES,
   SettingEntity,
   ApiTokenEntity,
+  JobLeaseEntity,
 ];

@@ -1,6 +1,5 @@
-import { DataSource } from 'typeorm';
 import type { TytoConfig } from '../common/config';
-import { dataSourceOptions } from './data-source';
+import { dataSourceOptions, openDataSource } from './data-source';
 
 export interface SchemaDiff {
   up: string[];
@@ -14,8 +13,7 @@ export interface SchemaDiff {
 export async function pendingSchemaChanges(
   config: Pick<TytoConfig, 'databaseUrl' | 'dataDir'>,
 ): Promise<SchemaDiff> {
-  const ds = new DataSource(dataSourceOptions(config));
-  await ds.initialize();
+  const ds = await openDataSource(dataSourceOptions(config));
   try {
     const sql = await ds.driver.createSchemaBuilder().log();
     return {

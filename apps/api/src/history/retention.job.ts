@@ -7,12 +7,14 @@ import {
 } from '@nestjs/common';
 import { HISTORY_RESOLUTIONS } from '@tyto/contracts';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
+import { JobLeases } from '../database/job-leases';
 import { HistoryRepository } from './history.repository';
 
 const EVERY_MS = 10 * 60_000;
 const BOOT_DELAY_MS = 30_000;
 /** Rows per delete statement: small enough that the writer never waits long behind a purge. */
 const BATCH = 5000;
+export const RETENTION_LEASE = 'history.retention';
 
 /** Deletes history rows older than their tier's retention (TYTO_RETENTION_*), in batches. */
 @Injectable()
@@ -24,6 +26,7 @@ export class RetentionJob implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(
     @Inject(TYTO_CONFIG) private readonly config: TytoConfig,
     private readonly repo: HistoryRepository,
+    private readonly leases: JobLeases,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -36,14 +39,20 @@ export class RetentionJob implements OnApplicationBootstrap, BeforeApplicationSh
     await this.last;
   }
 
-  /** One purge of every tier; resolves to the number of rows deleted. */
-  runOnce(now = Date.now()): Promise<number> {
+  /**
+   * One purge of every tier; resolves to the number of rows deleted, or null when another
+   * replica holds the retention lease.
+   */
+  runOnce(now = Date.now()): Promise<number | null> {
     const run = this.last.then(async () => {
+      const lease = await this.leases.hold(RETENTION_LEASE, EVERY_MS + 60_000);
+      if (!lease) return null;
       let deleted = 0;
       const agents = await this.repo.agents();
       for (const tier of HISTORY_RESOLUTIONS) {
         const before = now - this.config.retention[tier] * 1000;
         for (const agentId of agents) {
+          if (!(await this.leases.stillHeld(lease))) return deleted;
           deleted += await this.repo.deleteOlderThan(tier, agentId, before, BATCH);
         }
       }

@@ -4,6 +4,7 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
+import { JobLeases, type Lease } from '../database/job-leases';
 import { HistoryRepository, type SourceRows } from './history.repository';
 import {
   bucketFromBuckets,
@@ -20,6 +21,9 @@ const GRACE_MS = 10_000;
 const PASS_OFFSET_MS = 15_000;
 /** The first pass, which catches up whatever is pending from before a restart. */
 const BOOT_DELAY_MS = 3000;
+/** One replica rolls up at a time; its lease outlives one period between passes. */
+export const ROLLUP_LEASE = 'history.rollup';
+const LEASE_TTL_MS = 90_000;
 
 /**
  * Rolls raw samples into 1m buckets, 1m into 5m and 5m into 1h, once a minute. Each agent's
@@ -34,7 +38,10 @@ export class RollupJob implements OnApplicationBootstrap, BeforeApplicationShutd
   private last: Promise<void> = Promise.resolve();
   private stopped = false;
 
-  constructor(private readonly repo: HistoryRepository) {}
+  constructor(
+    private readonly repo: HistoryRepository,
+    private readonly leases: JobLeases,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.schedule(BOOT_DELAY_MS);
@@ -46,14 +53,23 @@ export class RollupJob implements OnApplicationBootstrap, BeforeApplicationShutd
     await this.last;
   }
 
-  /** One pass over every tier and agent; passes queue up, never overlap. */
-  runOnce(now = Date.now()): Promise<void> {
+  /**
+   * One pass over every tier and agent; passes queue up, never overlap. Resolves false when
+   * another replica holds the rollup lease (it does the work).
+   */
+  runOnce(now = Date.now()): Promise<boolean> {
     const run = this.last.then(async () => {
-      for (const spec of ROLLUPS) await this.rollTier(spec, now);
+      const lease = await this.leases.hold(ROLLUP_LEASE, LEASE_TTL_MS);
+      if (!lease) return false;
+      for (const spec of ROLLUPS) await this.rollTier(spec, now, lease);
+      return true;
     });
-    this.last = run.catch((e: unknown) => {
-      this.logger.error(`rollup failed: ${(e as Error).message}`);
-    });
+    this.last = run.then(
+      () => undefined,
+      (e: unknown) => {
+        this.logger.error(`rollup failed: ${(e as Error).message}`);
+      },
+    );
     return run;
   }
 
@@ -71,7 +87,7 @@ export class RollupJob implements OnApplicationBootstrap, BeforeApplicationShutd
     this.timer.unref();
   }
 
-  private async rollTier(spec: RollupSpec, now: number): Promise<void> {
+  private async rollTier(spec: RollupSpec, now: number, lease: Lease): Promise<void> {
     const progress = await this.repo.rollupStates(spec.tier);
     // A coarser bucket is complete once its source tier has rolled past its end.
     const sourceProgress = spec.source === 'raw' ? null : await this.repo.rollupStates(spec.source);
@@ -85,6 +101,11 @@ export class RollupJob implements OnApplicationBootstrap, BeforeApplicationShutd
         const first = await this.repo.firstTimestamp(spec.source, agentId, cursor, limit);
         const start = first === null ? cursor : Math.max(cursor, floorTo(first, spec.stepMs));
         const end = first === null ? limit : Math.min(limit, start + spec.chunkMs);
+        // Fencing: a replica whose lease moved on while it worked writes nothing more.
+        if (!(await this.leases.stillHeld(lease))) {
+          this.logger.warn('rollup lease lost to another replica; stopping this pass');
+          return;
+        }
         const done = await this.repo.rollup(spec, agentId, cursor, start, end, (source) =>
           buildBuckets(spec, agentId, source),
         );

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { normalizeLocalUsername } from '@tyto/contracts';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { withStartupLock } from '../database/data-source';
 import { PasswordService } from './password.service';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { AppError } from '../common/errors';
@@ -29,11 +31,15 @@ export class UsersService implements OnApplicationBootstrap {
     private readonly rolesService: RolesService,
     private readonly passwords: PasswordService,
     private readonly policy: PasswordPolicy,
+    private readonly dataSource: DataSource,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.rolesService.seedSystemRoles();
-    await this.ensureInitialAdmin();
+    // Replicas starting together take turns, so the roles and `admin` are created once.
+    await withStartupLock(this.dataSource, async () => {
+      await this.rolesService.seedSystemRoles();
+      await this.ensureInitialAdmin();
+    });
   }
 
   /**

@@ -6,6 +6,8 @@ import { AuditPostgres1764400000000 } from './1764400000000-audit.postgres';
 import { AuditSqlite1764400000000 } from './1764400000000-audit.sqlite';
 import { HistoryPostgres1764500000000 } from './1764500000000-history.postgres';
 import { HistorySqlite1764500000000 } from './1764500000000-history.sqlite';
+import { JobLeasesPostgres1764760000000 } from './1764760000000-job-leases.postgres';
+import { JobLeasesSqlite1764760000000 } from './1764760000000-job-leases.sqlite';
 import { HistoryCoveringPostgres1764500200000 } from './1764500200000-history-covering.postgres';
 import { SettingsPostgres1764500100000 } from './1764500100000-settings.postgres';
 import { SettingsSqlite1764500100000 } from './1764500100000-settings.sqlite';
@@ -19,6 +21,7 @@ export const SQLITE_MIGRATIONS = [
   HistorySqlite1764500000000,
   SettingsSqlite1764500100000,
   ApiTokensSqlite1764600000000,
+  JobLeasesSqlite1764760000000,
 ];
 export const POSTGRES_MIGRATIONS = [
   InitialPostgres1764300000000,
@@ -28,4 +31,5 @@ export const POSTGRES_MIGRATIONS = [
   // PostgreSQL only: covering indexes SQLite does not need (history.entities.ts says why).
   HistoryCoveringPostgres1764500200000,
   ApiTokensPostgres1764600000000,
+  JobLeasesPostgres1764760000000,
 ];
