@@ -60,7 +60,7 @@ export function metricsSample(overrides: Partial<DashboardSample> = {}): Dashboa
     },
     network: {
       interfaces: [networkInterface('lo', 5000, 5000), networkInterface('eth0', 1000, 250)],
-      connectionCount: 3,
+      connectionCount: 2,
       connectionsByState: { ESTABLISHED: 2, LISTEN: 1 },
     },
     ...overrides,

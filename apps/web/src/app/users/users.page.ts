@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
@@ -10,6 +9,7 @@ import { CanDirective } from '../auth/can.directive';
 import { PasswordFormComponent } from '../shared/ui/password-form.component';
 import { UserFormComponent } from './user-form.component';
 import { UsersStore } from './users.store';
+import { TimePipe } from '../shared/format/time.pipe';
 
 const COLUMNS = ['username', 'email', 'roles', 'provider', 'status', 'lastLogin'];
 
@@ -18,7 +18,7 @@ const COLUMNS = ['username', 'email', 'roles', 'provider', 'status', 'lastLogin'
   changeDetection: ChangeDetectionStrategy.OnPush,
   providers: [UsersStore],
   imports: [
-    DatePipe,
+    TimePipe,
     MatButtonModule,
     MatCardModule,
     MatProgressBarModule,
@@ -129,7 +129,7 @@ const COLUMNS = ['username', 'email', 'roles', 'provider', 'status', 'lastLogin'
         <ng-container matColumnDef="lastLogin">
           <th mat-header-cell *matHeaderCellDef>Last sign-in</th>
           <td mat-cell *matCellDef="let user">
-            {{ user.last_login ? (user.last_login | date: 'yyyy-MM-dd HH:mm') : 'Never' }}
+            {{ user.last_login ? (user.last_login | time: 'datetime') : 'Never' }}
           </td>
         </ng-container>
         <ng-container matColumnDef="actions">

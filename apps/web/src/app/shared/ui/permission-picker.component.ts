@@ -58,25 +58,31 @@ import {
   styles: `
     .groups {
       display: grid;
-      grid-template-columns: repeat(auto-fill, minmax(220px, 1fr));
+      grid-template-columns: repeat(auto-fill, minmax(min(220px, 100%), 1fr));
       gap: 8px;
       margin-top: 8px;
     }
     fieldset {
       display: flex;
       flex-direction: column;
-      border: 1px solid var(--mat-sys-outline-variant, #c4c6d0);
+      border: 1px solid var(--mat-sys-outline-variant);
       border-radius: 8px;
       padding: 4px 8px 8px;
       margin: 0;
+      min-width: 0;
     }
+    /* Floated, the legend sits inside the box instead of across its top edge. */
     legend {
-      padding: 0 4px;
+      float: left;
+      width: 100%;
+      padding: 0 0 2px;
+      margin-bottom: 2px;
+      border-bottom: 1px solid var(--tyto-track);
       font-weight: 500;
     }
     code {
       font-size: 12px;
-      opacity: 0.7;
+      color: var(--tyto-muted);
     }
   `,
 })
