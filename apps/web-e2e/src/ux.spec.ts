@@ -14,9 +14,17 @@ const PAGES = [
   { nav: 'nav-account', url: /\/account$/, shows: 'account-username' },
 ] as const;
 
-// Wider than the viewport means a sideways scroll: content cut off on a phone.
+// Wider than the viewport means a sideways scroll: content cut off on a phone. The page scrolls
+// inside the sidenav content, so that is measured too (a table scrolling in its own card is fine).
 async function overflowsSideways(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  return page.evaluate(() => {
+    const wider = (el: Element | null) => !!el && el.scrollWidth > el.clientWidth + 1;
+    return (
+      document.documentElement.scrollWidth > window.innerWidth + 1 ||
+      wider(document.querySelector('mat-sidenav-content')) ||
+      wider(document.querySelector('main'))
+    );
+  });
 }
 
 // Relative luminance of the page background, 0 (black) to 1 (white).

@@ -174,7 +174,9 @@ export class HistoryQueryService {
         weight: 1,
         stats: host.map((_, k) => {
           const v = r[1 + k];
-          return v === null || v === undefined ? null : [Number(v), Number(v), Number(v)];
+          return v === null || v === undefined
+            ? null
+            : ([Number(v), Number(v), Number(v)] as const);
         }),
       }));
     }
@@ -189,7 +191,7 @@ export class HistoryQueryService {
         const avg = r[1 + 3 * k];
         return avg === null || avg === undefined
           ? null
-          : [Number(avg), Number(r[2 + 3 * k]), Number(r[3 + 3 * k])];
+          : ([Number(avg), Number(r[2 + 3 * k]), Number(r[3 + 3 * k])] as const);
       }),
     }));
     const step = TIER_STEP_MS[tier];

@@ -63,6 +63,12 @@ export function metricsSample(overrides: Partial<DashboardSample> = {}): Dashboa
       connectionCount: 2,
       connectionsByState: { ESTABLISHED: 2, LISTEN: 1 },
     },
+    processes: {
+      total: 120,
+      running: 2,
+      topByCpu: [processSummary(4242, 'node', 35), processSummary(1, 'systemd', 0.5)],
+      topByMemory: [processSummary(4242, 'node', 35)],
+    },
     ...overrides,
   };
 }

@@ -224,8 +224,7 @@ const LOCAL_AGENT = 'local';
           <mat-card-header>
             <mat-card-title>Top processes</mat-card-title>
             <mat-card-subtitle>
-              {{ store.latest()?.processes?.total ?? 0 }} processes,
-              {{ store.latest()?.processes?.running ?? 0 }} running
+              {{ processes()?.total ?? 0 }} processes, {{ processes()?.running ?? 0 }} running
             </mat-card-subtitle>
           </mat-card-header>
           <mat-card-content>
@@ -355,8 +354,9 @@ export class DashboardPage {
     const age = this.store.ageMs();
     return age === null ? '–' : formatAgo(age);
   });
+  protected readonly processes = computed(() => this.store.latest()?.processes ?? null);
   protected readonly topProcesses = computed(() =>
-    (this.store.latest()?.processes?.topByCpu ?? []).slice(0, 6),
+    (this.processes()?.topByCpu ?? []).slice(0, 6),
   );
 
   protected readonly percentTick = (value: number): string => `${value} %`;

@@ -1,14 +1,19 @@
 import { BreakpointObserver } from '@angular/cdk/layout';
-import { ChangeDetectionStrategy, Component, HostListener, inject, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  HostListener,
+  Injector,
+  inject,
+  signal,
+} from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
-import { MatDialog } from '@angular/material/dialog';
 import { MatSidenavModule } from '@angular/material/sidenav';
 import { Router, RouterOutlet } from '@angular/router';
 import { map } from 'rxjs';
 import { AuthStore } from '../auth/auth.store';
 import { ThemeStore } from '../core/theme.store';
 import { AppToolbarComponent } from '../shared/ui/app-toolbar.component';
-import { CommandPaletteComponent } from './command-palette.component';
 import { MainNavComponent } from './main-nav.component';
 
 // Below this width the links no longer fit beside the brand and the user: they move to a drawer.
@@ -30,7 +35,10 @@ export const PHONE_QUERY = '(max-width: 599.98px)';
         (closedStart)="drawerOpen.set(false)"
         data-testid="nav-drawer"
       >
-        <tyto-main-nav [vertical]="true" (navigated)="drawerOpen.set(false)" />
+        <!-- Only on narrow screens, so each link exists once on the page. -->
+        @if (narrow()) {
+          <tyto-main-nav [vertical]="true" (navigated)="drawerOpen.set(false)" />
+        }
       </mat-sidenav>
       <mat-sidenav-content>
         <tyto-app-toolbar
@@ -79,7 +87,8 @@ export class ShellPage {
   protected readonly theme = inject(ThemeStore);
   private readonly router = inject(Router);
   private readonly breakpoints = inject(BreakpointObserver);
-  private readonly dialog = inject(MatDialog);
+  private readonly injector = inject(Injector);
+  private paletteOpen = false;
 
   protected readonly narrow = toSignal(
     this.breakpoints.observe(NARROW_QUERY).pipe(map((state) => state.matches)),
@@ -91,18 +100,30 @@ export class ShellPage {
   );
   protected readonly drawerOpen = signal(false);
 
-  // Ctrl-K (⌘-K on a Mac) anywhere: the command palette.
+  // Ctrl-K (⌘-K on a Mac) anywhere: the command palette, loaded on first use so the dialog code
+  // stays out of the initial bundle.
   @HostListener('document:keydown', ['$event'])
   protected onKey(event: KeyboardEvent): void {
-    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
-      event.preventDefault();
-      if (this.dialog.openDialogs.length === 0) {
-        this.dialog.open(CommandPaletteComponent, {
-          position: { top: '12vh' },
-          ariaLabel: 'Go to a page or host',
-          autoFocus: 'first-tabbable',
-        });
-      }
+    if (!(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== 'k') return;
+    event.preventDefault();
+    if (!this.paletteOpen) void this.openPalette();
+  }
+
+  private async openPalette(): Promise<void> {
+    this.paletteOpen = true;
+    try {
+      const [{ MatDialog }, { CommandPaletteComponent }] = await Promise.all([
+        import('@angular/material/dialog'),
+        import('./command-palette.component'),
+      ]);
+      const ref = this.injector.get(MatDialog).open(CommandPaletteComponent, {
+        position: { top: '12vh' },
+        ariaLabel: 'Go to a page or host',
+        autoFocus: 'first-tabbable',
+      });
+      ref.afterClosed().subscribe(() => (this.paletteOpen = false));
+    } catch {
+      this.paletteOpen = false;
     }
   }
 

@@ -70,8 +70,10 @@ import { tokenState } from './tokens.store';
     </div>
   `,
   styles: `
+    /* Positioned, so it also clips the screen-reader-only header text (absolute). */
     .scroll {
       overflow-x: auto;
+      position: relative;
     }
     table {
       width: 100%;

@@ -61,24 +61,24 @@ interface TooltipItem {
         [rotateXAxisTicks]="false"
         [xAxisTickFormatting]="xTickFormat()"
         [yAxisTickFormatting]="yTickFormat()"
-        [seriesTooltipTemplate]="tooltip"
         [roundDomains]="true"
-      />
-    </div>
-    <ng-template #tooltip let-model="model">
-      <div class="tip">
-        <div class="tip-time">{{ tipTime(model) }}</div>
-        @for (item of $any(model); track item.series) {
-          <div>
-            <span class="swatch" [style.background]="item.color"></span>{{ item.series }}:
-            <strong>{{ valueFormat()(item.value) }}</strong>
-            @if (item.min !== undefined && item.max !== undefined && item.min !== item.max) {
-              (min {{ valueFormat()(item.min) }}, max {{ valueFormat()(item.max) }})
+      >
+        <ng-template #seriesTooltipTemplate let-model="model">
+          <div class="tip">
+            <div class="tip-time">{{ tipTime(model) }}</div>
+            @for (item of $any(model); track item.series) {
+              <div>
+                <span class="swatch" [style.background]="item.color"></span>{{ item.series }}:
+                <strong>{{ valueFormat()(item.value) }}</strong>
+                @if (item.min !== undefined && item.max !== undefined && item.min !== item.max) {
+                  (min {{ valueFormat()(item.min) }}, max {{ valueFormat()(item.max) }})
+                }
+              </div>
             }
           </div>
-        }
-      </div>
-    </ng-template>
+        </ng-template>
+      </ngx-charts-line-chart>
+    </div>
     <ul class="legend">
       @for (entry of series(); track entry.name; let i = $index) {
         <li>

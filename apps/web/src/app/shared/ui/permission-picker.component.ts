@@ -1,9 +1,10 @@
 import { ChangeDetectionStrategy, Component, computed, input, output } from '@angular/core';
 import { MatCheckboxModule } from '@angular/material/checkbox';
-import type { PermissionGrant } from '@tyto/contracts';
+import type { Permission, PermissionGrant } from '@tyto/contracts';
 import type { GrantState, PermissionGroup } from './permission-grants';
 import {
   EVERYTHING,
+  NOT_YET_AVAILABLE,
   PERMISSION_GROUPS,
   grantState,
   partlyGranted,
@@ -48,6 +49,9 @@ import {
                 [attr.data-testid]="'grant-' + permission"
               >
                 {{ permission }}
+                @if (notYet(permission)) {
+                  <span class="soon">not in this version yet</span>
+                }
               </mat-checkbox>
             }
           </fieldset>
@@ -80,7 +84,8 @@ import {
       border-bottom: 1px solid var(--tyto-track);
       font-weight: 500;
     }
-    code {
+    code,
+    .soon {
       font-size: 12px;
       color: var(--tyto-muted);
     }
@@ -107,6 +112,10 @@ export class PermissionPickerComponent {
 
   protected partly(group: PermissionGroup): boolean {
     return partlyGranted(this.grants(), group);
+  }
+
+  protected notYet(permission: Permission): boolean {
+    return NOT_YET_AVAILABLE.has(permission);
   }
 
   protected toggle(grant: string, on: boolean): void {

@@ -45,24 +45,24 @@ interface TooltipItem {
           [rotateXAxisTicks]="false"
           [xAxisTickFormatting]="formatX()"
           [yAxisTickFormatting]="yTickFormat()"
-          [seriesTooltipTemplate]="tooltip"
           [roundDomains]="true"
-        />
+        >
+          <ng-template #seriesTooltipTemplate let-model="model">
+            <div class="tip">
+              <div class="tip-time">{{ tipTime(model) }}</div>
+              @for (item of $any(model); track item.series) {
+                <div>
+                  <span class="swatch" [style.background]="item.color"></span>{{ item.series }}:
+                  <strong>{{ valueFormat()(item.value) }}</strong>
+                </div>
+              }
+            </div>
+          </ng-template>
+        </ngx-charts-line-chart>
       } @else {
         <p class="collecting">Collecting samples: the chart starts with the second one.</p>
       }
     </div>
-    <ng-template #tooltip let-model="model">
-      <div class="tip">
-        <div class="tip-time">{{ tipTime(model) }}</div>
-        @for (item of $any(model); track item.series) {
-          <div>
-            <span class="swatch" [style.background]="item.color"></span>{{ item.series }}:
-            <strong>{{ valueFormat()(item.value) }}</strong>
-          </div>
-        }
-      </div>
-    </ng-template>
     @if (legend()) {
       <ul class="legend">
         @for (entry of series(); track entry.name; let i = $index) {
