@@ -3,10 +3,7 @@ import { ADMIN_PASSWORD } from './hub';
 import { signIn } from './session';
 
 test.describe('API tokens', () => {
-  test('a user creates a token, copies it once, uses it, and revokes it', async ({
-    page,
-    hub,
-  }) => {
+  test('a user creates a token, copies it once, uses it, and revokes it', async ({ page, hub }) => {
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     await signIn(page, 'admin', ADMIN_PASSWORD);
     await page.getByTestId('nav-account').click();
@@ -48,9 +45,7 @@ test.describe('API tokens', () => {
     expect(refused.status).toBe(401);
   });
 
-  test('an admin sees every user\'s tokens with their owner and revokes one', async ({
-    page,
-  }) => {
+  test("an admin sees every user's tokens with their owner and revokes one", async ({ page }) => {
     await signIn(page, 'admin', ADMIN_PASSWORD);
     await page.goto('/account');
     const section = page.getByTestId('account-tokens');

@@ -84,9 +84,7 @@ test.describe('keyboard', () => {
 });
 
 test.describe('dark mode', () => {
-  test('follows the system preference, and the toggle wins and is remembered', async ({
-    page,
-  }) => {
+  test('follows the system preference, and the toggle wins and is remembered', async ({ page }) => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await signIn(page, 'admin', ADMIN_PASSWORD);
     expect(await backgroundLuminance(page)).toBeLessThan(0.1);

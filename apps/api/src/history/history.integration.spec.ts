@@ -420,7 +420,9 @@ describe.each(DB_KINDS)('history on %s', (kind) => {
         ['1m', MIN],
       ] as const) {
         const res = await history({ agent_id: agent, resolution: tier, from: base, to: now });
-        const open = res.data.filter((p) => Date.parse(p.timestamp) >= floorTo(now - 120_000, step));
+        const open = res.data.filter(
+          (p) => Date.parse(p.timestamp) >= floorTo(now - 120_000, step),
+        );
         expect(open.length).toBeGreaterThan(0);
         for (const point of open) {
           const want = expected(recent, Date.parse(point.timestamp), step, 'cpu');

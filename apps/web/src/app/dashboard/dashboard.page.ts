@@ -355,9 +355,7 @@ export class DashboardPage {
     return age === null ? '–' : formatAgo(age);
   });
   protected readonly processes = computed(() => this.store.latest()?.processes ?? null);
-  protected readonly topProcesses = computed(() =>
-    (this.processes()?.topByCpu ?? []).slice(0, 6),
-  );
+  protected readonly topProcesses = computed(() => (this.processes()?.topByCpu ?? []).slice(0, 6));
 
   protected readonly percentTick = (value: number): string => `${value} %`;
   protected readonly percentValue = (value: number): string => `${value.toFixed(1)} %`;

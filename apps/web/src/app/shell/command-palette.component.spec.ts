@@ -13,9 +13,7 @@ describe(matchEntries.name, () => {
 
   it('matches every word typed, in any case, against label and hint', () => {
     expect(matchEntries(entries, 'AUD').map((e) => e.link)).toEqual(['/audit']);
-    expect(matchEntries(entries, 'local hist').map((e) => e.link)).toEqual([
-      '/host/local/history',
-    ]);
+    expect(matchEntries(entries, 'local hist').map((e) => e.link)).toEqual(['/host/local/history']);
     expect(matchEntries(entries, 'local live')).toEqual([]);
   });
 });

@@ -21,9 +21,7 @@ export class TokensApi {
   private readonly http = inject(HttpClient);
 
   listOwn(): Observable<ApiToken[]> {
-    return this.http
-      .get<ApiTokenListResponse>(`${API_BASE}/tokens`)
-      .pipe(map((res) => res.tokens));
+    return this.http.get<ApiTokenListResponse>(`${API_BASE}/tokens`).pipe(map((res) => res.tokens));
   }
 
   create(body: CreateApiTokenRequest): Observable<CreateApiTokenResponse> {

@@ -93,7 +93,8 @@ describe('history range', () => {
   describe(axisFormat.name, () => {
     it('shows clock times within a day and dates beyond', () => {
       const at = new Date(2026, 0, 15, 9, 30);
-      const format = (value: Date, style: TimeStyle) => formatTime(value, style, undefined, 'en-GB');
+      const format = (value: Date, style: TimeStyle) =>
+        formatTime(value, style, undefined, 'en-GB');
       expect(axisFormat(3_600_000, format)(at)).toBe('09:30');
       expect(axisFormat(7 * 24 * 3_600_000, format)(at)).toBe('15 Jan, 09:30');
     });

@@ -318,7 +318,9 @@ export class HostHistoryPage {
   });
   protected readonly xFormat = computed(() => {
     this.timeFormat.prefs();
-    return axisFormat(this.history.spanMs(), (value, style) => this.timeFormat.format(value, style));
+    return axisFormat(this.history.spanMs(), (value, style) =>
+      this.timeFormat.format(value, style),
+    );
   });
   protected readonly xDomain = computed(() => {
     const range = this.history.queriedRange();

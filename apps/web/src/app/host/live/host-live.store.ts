@@ -49,9 +49,7 @@ export class HostLiveStore {
     const snapshot = this._snapshot();
     return snapshot ? tcpStates(snapshot.network.connectionsByState) : [];
   });
-  readonly listening = computed(
-    () => this._snapshot()?.network.connectionsByState['LISTEN'] ?? 0,
-  );
+  readonly listening = computed(() => this._snapshot()?.network.connectionsByState['LISTEN'] ?? 0);
 
   constructor() {
     inject(DestroyRef).onDestroy(() => this.connection?.unsubscribe());

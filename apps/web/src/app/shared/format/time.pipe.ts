@@ -9,7 +9,10 @@ import { TimeFormat } from './time-format';
 export class TimePipe implements PipeTransform {
   private readonly timeFormat = inject(TimeFormat);
 
-  transform(value: Date | string | number | null | undefined, style: TimeStyle = 'datetime'): string {
+  transform(
+    value: Date | string | number | null | undefined,
+    style: TimeStyle = 'datetime',
+  ): string {
     return value === null || value === undefined ? '–' : this.timeFormat.format(value, style);
   }
 }

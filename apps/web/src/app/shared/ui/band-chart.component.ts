@@ -82,7 +82,11 @@ interface TooltipItem {
     <ul class="legend">
       @for (entry of series(); track entry.name; let i = $index) {
         <li>
-          <span class="line" [class.dashed]="i === 1" [style.border-color]="palette.domain[i]"></span
+          <span
+            class="line"
+            [class.dashed]="i === 1"
+            [style.border-color]="palette.domain[i]"
+          ></span
           >{{ entry.name }}
         </li>
       }
