@@ -173,8 +173,12 @@ export const MetricsSnapshotSchema = z.object({
   disk: z.object({ mounts: z.array(DiskMountSchema), io: z.array(DiskIoSchema) }),
   network: z.object({
     interfaces: z.array(NetworkInterfaceSchema),
+    /**
+     * TCP sockets in every state but LISTEN (IPv4 and IPv6): exactly the sum of
+     * `connectionsByState` without its LISTEN entry, from the same scan.
+     */
     connectionCount: z.number(),
-    /** TCP connections by state name (ESTABLISHED, LISTEN, TIME_WAIT, …). */
+    /** TCP sockets by state name (ESTABLISHED, LISTEN, TIME_WAIT, …); LISTEN is not a connection. */
     connectionsByState: z.record(z.string(), z.number()),
   }),
   processes: z.object({

@@ -54,7 +54,7 @@ export const SYSTEM_ROLE_DEFINITIONS: Record<
   admin: { name: 'Administrator', description: 'Full system access', permissions: ['*'] },
   operator: {
     name: 'Operator',
-    description: 'Runs the fleet: dashboards, processes, alerts, logs and agents',
+    description: 'Watches every host: dashboards, history, export and processes',
     permissions: [
       'dashboard:view',
       'metrics:export',
@@ -70,7 +70,7 @@ export const SYSTEM_ROLE_DEFINITIONS: Record<
   },
   viewer: {
     name: 'Viewer',
-    description: 'Read-only access to dashboards, alerts, logs and agents',
+    description: 'Read-only access to dashboards, history and processes',
     permissions: ['dashboard:view', 'processes:view', 'alerts:view', 'logs:view', 'agents:view'],
   },
 };

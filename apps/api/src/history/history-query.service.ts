@@ -85,15 +85,29 @@ export class HistoryQueryService {
     this.rawStepSeconds = event.interval;
   }
 
-  /** Resolves defaults and checks the range: 400 when it is inverted or older than kept. */
-  resolveRange(q: Pick<HistoryQuery, 'from' | 'to' | 'resolution'>, now: number): Range {
+  /**
+   * Resolves defaults and checks the range: 400 when it is inverted or older than kept. Without a
+   * resolution the tier is chosen over the part of the range that holds data (from `oldest`, the
+   * agent's oldest row, on): a 30-day range on a hub started an hour ago is answered at full
+   * resolution, not as one hourly point.
+   */
+  resolveRange(
+    q: Pick<HistoryQuery, 'from' | 'to' | 'resolution'>,
+    now: number,
+    oldest: number | null = null,
+  ): Range {
     const to = q.to === undefined ? now : Date.parse(q.to);
     const from = q.from === undefined ? to - HOUR_MS : Date.parse(q.from);
     if (from > to) throw badRequest('from must not be after to', { from: iso(from), to: iso(to) });
-    const resolution =
-      q.resolution ?? chooseResolution(from, to, now, this.config.retention, this.rawStepSeconds);
+    const dataFrom =
+      q.resolution === undefined && oldest !== null && oldest > from ? Math.min(oldest, to) : from;
+    const choose = (start: number) =>
+      chooseResolution(start, to, now, this.config.retention, this.rawStepSeconds);
+    // A range starting before every tier's retention is refused, whatever data it holds.
+    const reaches = q.resolution !== undefined || choose(from) !== null;
+    const resolution = reaches ? (q.resolution ?? choose(dataFrom)) : null;
     const earliest = earliestKept(resolution ?? '1h', this.config.retention, now);
-    if (resolution === null || from < earliest) {
+    if (resolution === null || dataFrom < earliest) {
       const r = resolution ?? '1h';
       throw badRequest(`from is older than the ${r} history is kept`, {
         resolution: r,
@@ -105,7 +119,8 @@ export class HistoryQueryService {
   }
 
   async history(q: HistoryQuery, now = Date.now()): Promise<HistoryResponse> {
-    const { from, to, resolution } = this.resolveRange(q, now);
+    const oldest = q.resolution === undefined ? await this.repo.oldest(q.agent_id) : null;
+    const { from, to, resolution } = this.resolveRange(q, now, oldest);
     const selectors = (q.metrics ?? DEFAULT_HISTORY_METRICS).map(parseMetricSelector);
     const host: HostSeries[] = [];
     const entities: Extract<MetricSelector, { name: string }>[] = [];
@@ -127,7 +142,64 @@ export class HistoryQueryService {
       resolution === 'raw'
         ? samplePoints(chart, host, entities)
         : bucketPoints(chart, host, entities);
+    if (resolution !== 'raw') {
+      // Buckets not rolled up yet (the open one, and those of the last minutes: rollups run once a
+      // minute for complete buckets only) come from the finer tiers, so the newest data shows.
+      const step = TIER_STEP_MS[resolution];
+      const last = points.at(-1);
+      const next = last ? Date.parse(last.timestamp) + step : start;
+      if (next <= to) {
+        const finer = await this.completeRows(FINER[resolution], q.agent_id, next, to, host);
+        for (const row of aggregate(finer, step)) points.push(openPoint(row, host, entities));
+      }
+    }
     return { from: iso(from), to: iso(to), resolution, agent_id: q.agent_id, data: points };
+  }
+
+  /**
+   * The rows of `tier` in [from, to] as weighted stats, followed by its own buckets not rolled up
+   * yet, built from the tier below it in turn (raw has none).
+   */
+  private async completeRows(
+    tier: HistoryResolution,
+    agentId: string,
+    from: number,
+    to: number,
+    host: readonly HostSeries[],
+  ): Promise<OpenRow[]> {
+    if (tier === 'raw') {
+      const { rows } = await this.repo.read(null, 'raw', agentId, from, to + 1, { series: host });
+      return rows.map((r) => ({
+        ts: Number(r[0]),
+        weight: 1,
+        stats: host.map((_, k) => {
+          const v = r[1 + k];
+          return v === null || v === undefined
+            ? null
+            : ([Number(v), Number(v), Number(v)] as const);
+        }),
+      }));
+    }
+    const { rows } = await this.repo.read(null, tier, agentId, from, to + 1, {
+      series: host,
+      samples: true,
+    });
+    const out: OpenRow[] = rows.map((r) => ({
+      ts: Number(r[0]),
+      weight: Number(r[1 + 3 * host.length]) || 1,
+      stats: host.map((_, k) => {
+        const avg = r[1 + 3 * k];
+        return avg === null || avg === undefined
+          ? null
+          : ([Number(avg), Number(r[2 + 3 * k]), Number(r[3 + 3 * k])] as const);
+      }),
+    }));
+    const step = TIER_STEP_MS[tier];
+    const next = out.length ? out[out.length - 1].ts + step : floorTo(from, step);
+    if (next <= to) {
+      out.push(...aggregate(await this.completeRows(FINER[tier], agentId, next, to, host), step));
+    }
+    return out;
   }
 
   /** The top processes of the minute holding `at`: stored, or computed if not rolled up yet. */
@@ -157,6 +229,67 @@ export class HistoryQueryService {
       top_by_memory: peaks.memory.map(toPeak),
     };
   }
+}
+
+const FINER: Record<Exclude<HistoryResolution, 'raw'>, HistoryResolution> = {
+  '1m': 'raw',
+  '5m': '1m',
+  '1h': '5m',
+};
+
+/** A bucket or sample as [avg, min, max] per host series, with the samples behind it. */
+interface OpenRow {
+  ts: number;
+  weight: number;
+  stats: (readonly [number, number, number] | null)[];
+}
+
+/** Finer rows into buckets of `step`: averages weighted by samples, extremes of the extremes. */
+function aggregate(rows: readonly OpenRow[], step: number): OpenRow[] {
+  // Per series: weighted sum, min, max and the weight of the rows that had it.
+  interface Acc {
+    ts: number;
+    weight: number;
+    series: ({ sum: number; min: number; max: number; weight: number } | null)[];
+  }
+  const buckets: Acc[] = [];
+  for (const row of rows) {
+    const ts = floorTo(row.ts, step);
+    let acc = buckets.at(-1);
+    if (!acc || acc.ts !== ts) {
+      acc = { ts, weight: 0, series: row.stats.map(() => null) };
+      buckets.push(acc);
+    }
+    acc.weight += row.weight;
+    row.stats.forEach((s, k) => {
+      if (s === null) return;
+      const a = (acc.series[k] ??= { sum: 0, min: s[1], max: s[2], weight: 0 });
+      a.sum += s[0] * row.weight;
+      a.weight += row.weight;
+      a.min = Math.min(a.min, s[1]);
+      a.max = Math.max(a.max, s[2]);
+    });
+  }
+  return buckets.map((b) => ({
+    ts: b.ts,
+    weight: b.weight,
+    stats: b.series.map((a) => (a === null ? null : ([a.sum / a.weight, a.min, a.max] as const))),
+  }));
+}
+
+/** A point for a bucket not rolled up yet: the host series; entities only once rolled up. */
+function openPoint(
+  row: OpenRow,
+  host: readonly HostSeries[],
+  entities: readonly EntitySelector[],
+): HistoryPoint {
+  const point: HistoryPoint = { timestamp: iso(row.ts) };
+  host.forEach((series, k) => {
+    const s = row.stats[k];
+    point[series] = s === null ? null : fromTuple(s);
+  });
+  for (const sel of entities) if (sel.name !== '*') point[`${sel.kind}:${sel.name}`] = null;
+  return point;
 }
 
 const toPeak = ([pid, name, user, cpu, memory, command]: ProcessEntry): ProcessPeak => ({

@@ -93,6 +93,22 @@ export class HistoryReadRepository {
     return rows.length ? parseProcessPeaks(rows[0]['processes']) : null;
   }
 
+  /** Time of the oldest row the agent has in any tier, epoch ms; null when it has none. */
+  async oldest(agentId: string): Promise<number | null> {
+    let oldest: number | null = null;
+    for (const table of Object.values(TABLE)) {
+      const rows: Row[] = await this.ds.query(
+        placeholders(this.pg, `SELECT MIN(ts) AS ts FROM ${table} WHERE agent_id = ?`),
+        [agentId],
+      );
+      const ts = rows[0]?.['ts'];
+      if (ts !== null && ts !== undefined && (oldest === null || Number(ts) < oldest)) {
+        oldest = Number(ts);
+      }
+    }
+    return oldest;
+  }
+
   /** Rows of one agent in a tier (tests and the benchmark). */
   async count(tier: HistoryResolution, agentId: string): Promise<number> {
     const rows: Row[] = await this.ds.query(

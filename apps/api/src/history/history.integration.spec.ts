@@ -359,18 +359,79 @@ describe.each(DB_KINDS)('history on %s', (kind) => {
       const res = await history({});
       expect(res.agent_id).toBe('local');
       expect(Date.parse(res.to) - Date.parse(res.from)).toBe(HOUR);
-      // The test hub samples every second: 3,600 raw points are too many, 60 one-minute ones fit.
-      expect(res.resolution).toBe('1m');
+      // The test hub samples every second, but local has only the seconds since this hub
+      // started: the tier is chosen over what exists, so raw.
+      expect(res.resolution).toBe('raw');
     });
 
+    // rollup-agent holds two hours of samples ending an hour ago, every 10 s.
     it.each([
       [10 * MIN, 'raw'],
       [6 * HOUR, '1m'],
-      [DAY, '5m'],
-      [30 * DAY, '1h'],
-    ])('answers a range of %i ms at %s when no resolution is given', async (range, resolution) => {
+      [DAY, '1m'],
+      [30 * DAY, '1m'],
+    ])(
+      'answers a range of %i ms at %s over the part that holds data when no resolution is given',
+      async (range, resolution) => {
+        const to = base + 2 * HOUR;
+        const res = await history({ agent_id: 'rollup-agent', from: to - range, to });
+        expect(res.resolution).toBe(resolution);
+        expect(res.data.length).toBeGreaterThan(0);
+        expect(Date.parse(res.to) - Date.parse(res.from)).toBe(range);
+      },
+    );
+
+    it('answers 7 d and 30 d on a new agent with every sample it has, not an empty chart', async () => {
       const now = Date.now();
-      expect((await history({ from: now - range, to: now })).resolution).toBe(resolution);
+      const fresh: MetricsSnapshot[] = [];
+      for (let i = 0; i < 60; i++) {
+        fresh.push(snapshot('fresh-agent', now - 600_000 + i * 10_000, { cpu: i }));
+      }
+      await feed(fresh);
+      const fed = new Set(fresh.map((s) => s.timestamp));
+      for (const range of [7 * DAY, 30 * DAY]) {
+        const res = await history({ agent_id: 'fresh-agent', from: now - range, to: now });
+        expect(res.resolution).toBe('raw');
+        const points = res.data.filter((p) => fed.has(p.timestamp));
+        expect(points.map((p) => (p['cpu'] as Stats).avg)).toEqual([...Array(60).keys()]);
+      }
+    });
+
+    it('includes the buckets not rolled up yet, from the finer tiers', async () => {
+      const agent = 'open-bucket-agent';
+      const now = Date.now();
+      const old: MetricsSnapshot[] = [];
+      const recent: Fed[] = [];
+      // Two rolled-up hours long ago, then samples of the last two minutes, not rolled up.
+      for (let i = 0; i < 120; i++) old.push(snapshot(agent, base + i * MIN, { cpu: 5 }));
+      await feed(old);
+      await rollup.runOnce();
+      const fresh: MetricsSnapshot[] = [];
+      for (let i = 0; i < 12; i++) {
+        const ts = now - 120_000 + i * 10_000;
+        const values = { ...SAMPLE_DEFAULTS, cpu: 20 + i };
+        fresh.push(snapshot(agent, ts, values));
+        recent.push({ ts, values });
+      }
+      await feed(fresh);
+      for (const [tier, step] of [
+        ['1h', HOUR],
+        ['5m', 5 * MIN],
+        ['1m', MIN],
+      ] as const) {
+        const res = await history({ agent_id: agent, resolution: tier, from: base, to: now });
+        const open = res.data.filter(
+          (p) => Date.parse(p.timestamp) >= floorTo(now - 120_000, step),
+        );
+        expect(open.length).toBeGreaterThan(0);
+        for (const point of open) {
+          const want = expected(recent, Date.parse(point.timestamp), step, 'cpu');
+          expect(pick(point, 'cpu').avg).toBeCloseTo(want.avg, 1);
+          expect(pick(point, 'cpu')).toMatchObject({ min: want.min, max: want.max });
+        }
+        // The rolled-up hours are still there, unchanged.
+        expect(res.data[0]).toMatchObject({ cpu: { avg: 5, min: 5, max: 5 } });
+      }
     });
 
     it('answers cpu and memory unless metrics says otherwise', async () => {

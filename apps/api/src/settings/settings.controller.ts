@@ -5,7 +5,7 @@ import {
   type RefreshIntervalRequest,
   type SettingsResponse,
 } from '@tyto/contracts';
-import { AuditAction } from '../audit/audit.decorator';
+import { Audit, AuditAction, type AuditNote } from '../audit/audit.decorator';
 import { Auth } from '../common/access.decorator';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 import { ValidBody } from '../common/validation';
@@ -28,7 +28,12 @@ export class SettingsController {
   @Auth('settings:manage')
   @AuditAction('settings.refresh')
   @HttpCode(200)
-  refresh(@ValidBody(RefreshIntervalRequestSchema) body: RefreshIntervalRequest) {
+  refresh(
+    @ValidBody(RefreshIntervalRequestSchema) body: RefreshIntervalRequest,
+    @Audit() note: AuditNote,
+  ) {
+    // The entry says what changed, not only what was asked.
+    note.details = { old_interval: this.settings.get().refresh_interval, interval: body.interval };
     return this.settings.setRefreshInterval(body.interval);
   }
 }

@@ -82,13 +82,20 @@ describe.each(DB_KINDS)('settings on %s', (kind) => {
   it('records the change in the audit log under its own action', async () => {
     const res = await hub.fetch('/api/v1/audit?action=settings.refresh', { token: admin });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { entries: { action: string; outcome: string }[] };
+    const body = (await res.json()) as {
+      entries: { action: string; outcome: string; details: Record<string, unknown> }[];
+    };
     expect(body.entries.map((e) => [e.action, e.outcome])).toEqual(
       expect.arrayContaining([
         ['settings.refresh', 'success'],
         ['settings.refresh', 'failure'],
       ]),
     );
+    // The change from 3600 s to 1 s, with the interval it replaced.
+    expect(body.entries.find((e) => e.outcome === 'success')?.details).toEqual({
+      old_interval: 3600,
+      interval: 1,
+    });
   });
 
   it('keeps the interval across a restart on the same database', async () => {

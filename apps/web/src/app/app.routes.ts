@@ -37,6 +37,11 @@ export const appRoutes: Routes = [
         canActivate: [permissionGuard('audit:view')],
         loadChildren: () => import('./audit/audit.routes'),
       },
+      {
+        path: 'tokens',
+        canActivate: [permissionGuard('tokens:manage')],
+        loadChildren: () => import('./tokens/tokens.routes'),
+      },
       { path: 'account', loadChildren: () => import('./account/account.routes') },
       { path: 'forbidden', component: ForbiddenPage, title: 'No access · Tyto' },
     ],

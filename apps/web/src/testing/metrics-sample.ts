@@ -60,8 +60,14 @@ export function metricsSample(overrides: Partial<DashboardSample> = {}): Dashboa
     },
     network: {
       interfaces: [networkInterface('lo', 5000, 5000), networkInterface('eth0', 1000, 250)],
-      connectionCount: 3,
+      connectionCount: 2,
       connectionsByState: { ESTABLISHED: 2, LISTEN: 1 },
+    },
+    processes: {
+      total: 120,
+      running: 2,
+      topByCpu: [processSummary(4242, 'node', 35), processSummary(1, 'systemd', 0.5)],
+      topByMemory: [processSummary(4242, 'node', 35)],
     },
     ...overrides,
   };

@@ -4,10 +4,8 @@ import {
   countTcpStates,
   interfaceMetrics,
   isLinkUp,
-  liveConnectionCount,
   parseHexFlags,
   parseNetDev,
-  parseSockstat,
   parseSpeed,
   pickAddresses,
   summarizeTcp,
@@ -125,26 +123,15 @@ describe(countTcpStates.name, () => {
     counts[12] = 2;
     expect(summarizeTcp(counts).connectionsByState).toEqual({ CLOSE_WAIT: 1, NEW_SYN_RECV: 2 });
   });
-});
 
-describe(parseSockstat.name, () => {
-  it('sums IPv4 and IPv6 sockets in use and reads TIME_WAIT', () => {
-    const v4 =
-      'sockets: used 58\nTCP: inuse 13 orphan 0 tw 29 alloc 16 mem 0\nUDP: inuse 0 mem 0\n';
-    const v6 = 'TCP6: inuse 2\nUDP6: inuse 0\n';
-    expect(parseSockstat(v4, v6)).toEqual({ inuse: 15, timeWait: 29 });
-    expect(parseSockstat(v4, null)).toEqual({ inuse: 13, timeWait: 29 });
-    expect(parseSockstat('', null)).toBeNull();
-  });
-});
-
-describe(liveConnectionCount.name, () => {
-  it('is the sockets in use plus TIME_WAIT minus the listeners', () => {
-    // Captured together: 4 ESTABLISHED + 9 LISTEN (v4), 2 LISTEN (v6), 29 TIME_WAIT.
-    expect(liveConnectionCount({ inuse: 15, timeWait: 29 }, 11)).toBe(33);
-  });
-
-  it('never goes below zero when listeners closed since the last table scan', () => {
-    expect(liveConnectionCount({ inuse: 2, timeWait: 0 }, 5)).toBe(0);
+  it('counts as connections exactly the sockets of every state but LISTEN', () => {
+    const counts: number[] = [];
+    counts[1] = 30; // ESTABLISHED
+    counts[6] = 7; // TIME_WAIT
+    counts[10] = 12; // LISTEN
+    const { connectionCount, connectionsByState } = summarizeTcp(counts);
+    const { LISTEN, ...connections } = connectionsByState;
+    expect(LISTEN).toBe(12);
+    expect(connectionCount).toBe(Object.values(connections).reduce((a, b) => a + b, 0));
   });
 });

@@ -185,10 +185,10 @@ export function countTcpStates(buf: Buffer, len: number, counts: number[]): void
 }
 
 export interface TcpSummary {
-  /** Sockets that are connections, i.e. all but LISTEN. */
+  /** Sockets that are connections: every state but LISTEN, i.e. the sum of those states. */
   connectionCount: number;
   connectionsByState: Record<string, number>;
-  /** LISTEN sockets, to turn the live socket totals of sockstat into a connection count. */
+  /** LISTEN sockets. */
   listening: number;
 }
 
@@ -205,29 +205,4 @@ export function summarizeTcp(counts: number[]): TcpSummary {
     else connectionCount += n;
   }
   return { connectionCount, connectionsByState, listening };
-}
-
-/** TCP socket totals from /proc/net/sockstat (+ sockstat6), which the kernel keeps as counters. */
-export interface SockstatTotals {
-  /** Hashed TCP sockets over IPv4 and IPv6 (every state except TIME_WAIT, LISTEN included). */
-  inuse: number;
-  /** TIME_WAIT sockets (shared by IPv4 and IPv6). */
-  timeWait: number;
-}
-
-export function parseSockstat(v4: string, v6: string | null): SockstatTotals | null {
-  const m = /^TCP: inuse (\d+)(?: orphan \d+)? tw (\d+)/m.exec(v4);
-  if (!m) return null;
-  const m6 = v6 === null ? null : /^TCP6: inuse (\d+)/m.exec(v6);
-  return { inuse: Number(m[1]) + (m6 ? Number(m6[1]) : 0), timeWait: Number(m[2]) };
-}
-
-/**
- * Connections now: sockstat's live totals minus the listeners of the last table scan. Reading
- * /proc/net/tcp walks the whole established hash (262k buckets on a 24 GB host: ~3 ms of
- * kernel time for tcp + tcp6 even when empty), so the table is scanned on the slow cadence
- * and this keeps the count current in between.
- */
-export function liveConnectionCount(totals: SockstatTotals, listening: number): number {
-  return Math.max(0, totals.inuse + totals.timeWait - listening);
 }

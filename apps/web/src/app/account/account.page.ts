@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import {
   ChangeDetectionStrategy,
   Component,
@@ -13,6 +12,11 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
+import { MatSelectModule } from '@angular/material/select';
+import { ThemeStore } from '../core/theme.store';
+import { TimeFormat } from '../shared/format/time-format';
+import { TimePipe } from '../shared/format/time.pipe';
+import { AccountTokensComponent } from '../tokens/account-tokens.component';
 import { applyFormError } from '../core/form-error';
 import type { PasswordChange } from '../shared/ui/password-form.component';
 import { PasswordFormComponent } from '../shared/ui/password-form.component';
@@ -23,7 +27,9 @@ import { AccountStore } from './account.store';
   changeDetection: ChangeDetectionStrategy.OnPush,
   providers: [AccountStore],
   imports: [
-    DatePipe,
+    TimePipe,
+    MatSelectModule,
+    AccountTokensComponent,
     ReactiveFormsModule,
     MatButtonModule,
     MatCardModule,
@@ -41,10 +47,11 @@ import { AccountStore } from './account.store';
         <mat-card appearance="outlined">
           <mat-card-header>
             <mat-card-title data-testid="account-username">{{ me.username }}</mat-card-title>
-            <mat-card-subtitle>
-              {{ me.roles.join(', ') }} · signs in with {{ me.auth_provider }}
+            <mat-card-subtitle data-testid="account-summary">
+              {{ me.roles.length === 1 ? 'Role' : 'Roles' }}: {{ me.roles.join(', ') }} ·
+              {{ providerLabel(me.auth_provider) }}
               @if (me.last_login) {
-                · last sign-in {{ me.last_login | date: 'yyyy-MM-dd HH:mm' }}
+                · last sign-in {{ me.last_login | time: 'datetime' }}
               }
             </mat-card-subtitle>
           </mat-card-header>
@@ -96,13 +103,59 @@ import { AccountStore } from './account.store';
             }
           </mat-card-content>
         </mat-card>
+
+        <mat-card appearance="outlined" data-testid="account-display">
+          <mat-card-header>
+            <mat-card-title>Display</mat-card-title>
+            <mat-card-subtitle>Kept in this browser</mat-card-subtitle>
+          </mat-card-header>
+          <mat-card-content>
+            <mat-form-field appearance="outline">
+              <mat-label>Theme</mat-label>
+              <mat-select
+                [value]="theme.choice()"
+                (valueChange)="theme.set($event)"
+                data-testid="display-theme"
+              >
+                <mat-option value="system">Follow the system</mat-option>
+                <mat-option value="light">Light</mat-option>
+                <mat-option value="dark">Dark</mat-option>
+              </mat-select>
+            </mat-form-field>
+            <mat-form-field appearance="outline">
+              <mat-label>Clock</mat-label>
+              <mat-select
+                [value]="time.prefs().hourCycle"
+                (valueChange)="time.set({ hourCycle: $event })"
+                data-testid="display-hour-cycle"
+              >
+                <mat-option value="locale">As the browser's language</mat-option>
+                <mat-option value="24">24 hours (14:05)</mat-option>
+                <mat-option value="12">12 hours (2:05 PM)</mat-option>
+              </mat-select>
+            </mat-form-field>
+            <mat-form-field appearance="outline">
+              <mat-label>Time zone</mat-label>
+              <mat-select
+                [value]="time.prefs().timeZone"
+                (valueChange)="time.set({ timeZone: $event })"
+                data-testid="display-time-zone"
+              >
+                <mat-option value="browser">This browser's ({{ browserZone }})</mat-option>
+                <mat-option value="UTC">UTC</mat-option>
+              </mat-select>
+            </mat-form-field>
+            <p class="sample">Times read like this: {{ now | time: 'full' }}</p>
+          </mat-card-content>
+        </mat-card>
       </div>
+      <tyto-account-tokens />
     }
   `,
   styles: `
     .cards {
       display: grid;
-      grid-template-columns: repeat(auto-fit, minmax(340px, 1fr));
+      grid-template-columns: repeat(auto-fit, minmax(min(340px, 100%), 1fr));
       gap: 16px;
       align-items: start;
     }
@@ -124,10 +177,23 @@ import { AccountStore } from './account.store';
     .notice {
       margin: 0 0 12px;
     }
+    .sample {
+      color: var(--tyto-muted);
+      font-size: 14px;
+      margin: 0;
+    }
+    tyto-account-tokens {
+      display: block;
+      margin-top: 16px;
+    }
   `,
 })
 export class AccountPage {
   protected readonly store = inject(AccountStore);
+  protected readonly theme = inject(ThemeStore);
+  protected readonly time = inject(TimeFormat);
+  protected readonly now = new Date();
+  protected readonly browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   protected readonly emailForm = inject(NonNullableFormBuilder).group({
     email: ['', Validators.email],
   });
@@ -144,6 +210,19 @@ export class AccountPage {
       const error = this.store.emailError();
       untracked(() => this.emailErrorLines.set(applyFormError(this.emailForm, error)));
     });
+  }
+
+  protected providerLabel(provider: string): string {
+    switch (provider) {
+      case 'local':
+        return 'local account';
+      case 'ldap':
+        return 'signs in through LDAP';
+      case 'oidc':
+        return 'signs in through single sign-on';
+      default:
+        return `signs in through ${provider}`;
+    }
   }
 
   protected saveEmail(): void {

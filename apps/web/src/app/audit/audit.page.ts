@@ -1,8 +1,9 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
-import { NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
+import { FormControl, NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
+import { provideNativeDateAdapter } from '@angular/material/core';
+import { MatDatepickerModule } from '@angular/material/datepicker';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import type { PageEvent } from '@angular/material/paginator';
@@ -14,15 +15,17 @@ import type { AuditEntry } from '@tyto/contracts';
 import { AUDIT_OUTCOMES } from '@tyto/contracts';
 import type { AuditFilters } from './audit.store';
 import { AuditStore, NO_FILTERS } from './audit.store';
+import { TimePipe } from '../shared/format/time.pipe';
 
 const COLUMNS = ['timestamp', 'actor', 'action', 'target', 'outcome', 'ip', 'details'];
 
 @Component({
   selector: 'tyto-audit-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  providers: [AuditStore],
+  providers: [AuditStore, provideNativeDateAdapter()],
   imports: [
-    DatePipe,
+    MatDatepickerModule,
+    TimePipe,
     ReactiveFormsModule,
     MatButtonModule,
     MatCardModule,
@@ -58,13 +61,24 @@ const COLUMNS = ['timestamp', 'actor', 'action', 'target', 'outcome', 'ip', 'det
           }
         </mat-select>
       </mat-form-field>
-      <mat-form-field appearance="outline" subscriptSizing="dynamic">
-        <mat-label>From</mat-label>
-        <input matInput type="date" formControlName="from" data-testid="audit-filter-from" />
-      </mat-form-field>
-      <mat-form-field appearance="outline" subscriptSizing="dynamic">
-        <mat-label>To</mat-label>
-        <input matInput type="date" formControlName="to" data-testid="audit-filter-to" />
+      <mat-form-field appearance="outline" subscriptSizing="dynamic" class="dates">
+        <mat-label>Between</mat-label>
+        <mat-date-range-input [rangePicker]="picker">
+          <input
+            matStartDate
+            [formControl]="fromDate"
+            placeholder="First day"
+            data-testid="audit-filter-from"
+          />
+          <input
+            matEndDate
+            [formControl]="toDate"
+            placeholder="Last day"
+            data-testid="audit-filter-to"
+          />
+        </mat-date-range-input>
+        <mat-datepicker-toggle matIconSuffix [for]="picker" />
+        <mat-date-range-picker #picker />
       </mat-form-field>
       <div class="buttons">
         <button mat-flat-button type="submit" data-testid="audit-search">Filter</button>
@@ -86,7 +100,7 @@ const COLUMNS = ['timestamp', 'actor', 'action', 'target', 'outcome', 'ip', 'det
           <ng-container matColumnDef="timestamp">
             <th mat-header-cell *matHeaderCellDef>Time</th>
             <td mat-cell *matCellDef="let entry" class="nowrap">
-              {{ entry.timestamp | date: 'yyyy-MM-dd HH:mm:ss' }}
+              {{ entry.timestamp | time: 'full' }}
             </td>
           </ng-container>
           <ng-container matColumnDef="actor">
@@ -189,17 +203,26 @@ export class AuditPage {
   protected readonly filters = inject(NonNullableFormBuilder).group<AuditFilters>({
     ...NO_FILTERS,
   });
+  // The range picker works in local days; the store takes them as yyyy-mm-dd.
+  protected readonly fromDate = new FormControl<Date | null>(null);
+  protected readonly toDate = new FormControl<Date | null>(null);
 
   constructor() {
     this.store.load();
   }
 
   protected search(): void {
-    this.store.search(this.filters.getRawValue());
+    this.store.search({
+      ...this.filters.getRawValue(),
+      from: localDate(this.fromDate.value),
+      to: localDate(this.toDate.value),
+    });
   }
 
   protected clear(): void {
     this.filters.reset({ ...NO_FILTERS });
+    this.fromDate.reset(null);
+    this.toDate.reset(null);
     this.store.search(NO_FILTERS);
   }
 
@@ -210,4 +233,10 @@ export class AuditPage {
   protected details(entry: AuditEntry): string {
     return Object.keys(entry.details).length ? JSON.stringify(entry.details) : '';
   }
+}
+
+function localDate(date: Date | null): string {
+  if (!date) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }

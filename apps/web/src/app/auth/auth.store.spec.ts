@@ -75,6 +75,19 @@ describe(AuthStore.name, () => {
       expect(store.loginError()).toBe('Too many sign-in attempts. Try again in 30 s.');
     });
 
+    it('says a lockout in minutes, not seconds', async () => {
+      const done = store.login(credentials);
+      backend
+        .expectOne('/api/v1/auth/login')
+        .flush(
+          { error: 'Too many attempts', code: 'RATE_LIMITED', details: {} },
+          { status: 429, statusText: 'Too Many Requests', headers: { 'Retry-After': '900' } },
+        );
+
+      expect(await done).toBe(false);
+      expect(store.loginError()).toBe('Too many sign-in attempts. Try again in 15 min.');
+    });
+
     it('clears the previous error when trying again', async () => {
       const first = store.login(credentials);
       backend

@@ -6,6 +6,7 @@ import type { Observable } from 'rxjs';
 import { catchError, firstValueFrom, map, of, tap } from 'rxjs';
 import { errorMessage } from '../core/http';
 import { AuthApi } from './auth.api';
+import { formatDuration } from '../shared/format/format';
 
 // The signed-in user for the whole app, plus the login form's request state.
 @Injectable({ providedIn: 'root' })
@@ -81,7 +82,7 @@ function loginFailureMessage(err: unknown): string {
     case 429: {
       const retryAfter = Number(err.headers.get('retry-after'));
       return retryAfter > 0
-        ? `Too many sign-in attempts. Try again in ${retryAfter} s.`
+        ? `Too many sign-in attempts. Try again in ${formatDuration(retryAfter)}.`
         : 'Too many sign-in attempts. Try again later.';
     }
     default:

@@ -1,7 +1,9 @@
+import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import type { MetricsSnapshot } from '@tyto/contracts';
+import type { HistoryResponse, MetricsSnapshot } from '@tyto/contracts';
 import { LiveSampleSchema } from '@tyto/contracts';
 import type { Observable } from 'rxjs';
+import { API_BASE, callerHandles } from '../core/http';
 import type { StreamEvent as MetricsStreamEvent } from '../core/metrics-stream';
 import { MetricsStreamApi } from '../core/metrics-stream';
 
@@ -19,7 +21,7 @@ export const DashboardSampleSchema = LiveSampleSchema.extend({
 });
 export type DashboardSample = Pick<
   MetricsSnapshot,
-  'timestamp' | 'agent_id' | 'system' | 'cpu' | 'memory' | 'disk' | 'network'
+  'timestamp' | 'agent_id' | 'system' | 'cpu' | 'memory' | 'disk' | 'network' | 'processes'
 >;
 
 export type StreamEvent = MetricsStreamEvent<DashboardSample>;
@@ -27,10 +29,24 @@ export type StreamEvent = MetricsStreamEvent<DashboardSample>;
 @Injectable({ providedIn: 'root' })
 export class DashboardApi {
   private readonly stream = inject(MetricsStreamApi);
+  private readonly http = inject(HttpClient);
 
   // Complete samples of one agent (the hub leaves out inventory that did not change, see
   // LiveSampleSchema); see MetricsStreamApi for how the stream ends.
   metrics(agentId: string): Observable<StreamEvent> {
     return this.stream.snapshots(agentId, DashboardSampleSchema);
+  }
+
+  // The stored samples the charts open with. Failures are the caller's (it draws live only).
+  history(params: {
+    agent_id: string;
+    from: string;
+    to: string;
+    metrics: string;
+  }): Observable<HistoryResponse> {
+    return this.http.get<HistoryResponse>(`${API_BASE}/history`, {
+      params,
+      context: callerHandles(0, 400, 401, 403, 404, 500, 502, 503, 504),
+    });
   }
 }

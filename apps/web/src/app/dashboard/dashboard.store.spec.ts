@@ -8,7 +8,7 @@ import { AuthApi } from '../auth/auth.api';
 import { StreamClosedError, reconnectDelay } from '../core/metrics-stream';
 import type { StreamEvent } from './dashboard.api';
 import { DashboardApi } from './dashboard.api';
-import { DashboardStore, HISTORY_LENGTH } from './dashboard.store';
+import { DashboardStore } from './dashboard.store';
 
 function sampleAt(second: number, cpu: number) {
   const timestamp = new Date(Date.UTC(2026, 0, 15, 10, 0, second)).toISOString();
@@ -21,12 +21,14 @@ function sampleAt(second: number, cpu: number) {
 describe(DashboardStore.name, () => {
   let streams: Subject<StreamEvent>[];
   let me: jest.Mock<Observable<MeResponse>, number[]>;
+  let history: jest.Mock;
   let store: DashboardStore;
 
   beforeEach(() => {
     jest.useFakeTimers();
     streams = [];
     me = jest.fn(() => of({} as MeResponse));
+    history = jest.fn(() => of({ data: [] }));
     TestBed.configureTestingModule({
       providers: [
         DashboardStore,
@@ -40,6 +42,7 @@ describe(DashboardStore.name, () => {
                 streams.push(stream);
                 return stream;
               }),
+            history,
           },
         },
         { provide: AuthApi, useValue: { me } },
@@ -78,14 +81,50 @@ describe(DashboardStore.name, () => {
       expect(store.cpuTotal()).toBe(30);
     });
 
-    it(`keeps only the last ${HISTORY_LENGTH} samples`, () => {
+    it('keeps the last hour of samples', () => {
       store.connect('local');
-      for (let i = 0; i < HISTORY_LENGTH + 5; i++) {
-        current().next({ kind: 'sample', sample: sampleAt(i, i) });
+      // One sample a minute for 70 minutes.
+      for (let i = 0; i < 70; i++) {
+        current().next({ kind: 'sample', sample: sampleAt(i * 60, i) });
       }
 
-      expect(store.pointCount()).toBe(HISTORY_LENGTH);
-      expect(store.cpuSeries()[0].series[0].value).toBe(5);
+      expect(store.pointCount()).toBe(61);
+      expect(store.cpuSeries()[0].series[0].value).toBe(9);
+    });
+
+    it('opens with the stored last hour drawn, under the live samples', async () => {
+      const stored = (second: number, cpu: number) => ({
+        timestamp: new Date(Date.UTC(2026, 0, 15, 9, 59, second)).toISOString(),
+        cpu: { avg: cpu, min: cpu, max: cpu },
+        net_rx: { avg: 100, min: 100, max: 100 },
+        net_tx: { avg: 50, min: 50, max: 50 },
+      });
+      history.mockReturnValue(of({ data: [stored(0, 1), stored(30, 2)] }));
+      store.connect('local');
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      current().next({ kind: 'sample', sample: sampleAt(0, 10) });
+
+      expect(history).toHaveBeenCalledWith(
+        expect.objectContaining({ agent_id: 'local', metrics: 'cpu,net_rx,net_tx' }),
+      );
+      expect(store.cpuSeries()[0].series.map((p) => p.value)).toEqual([1, 2, 10]);
+      expect(store.networkSeries()[1].series[0].value).toBe(50);
+    });
+
+    it('turns stale when no sample came for two intervals, and fresh with the next one', () => {
+      store.connect('local');
+      current().next({ kind: 'sample', sample: sampleAt(0, 10) });
+      current().next({ kind: 'sample', sample: sampleAt(5, 10) });
+      expect(store.stale()).toBe(false);
+
+      jest.advanceTimersByTime(12_000);
+      // The stream still looks open (a hub that stopped sending): only the age tells.
+      expect(store.status()).toBe('live');
+      expect(store.stale()).toBe(true);
+      expect(store.ageMs()).toBeGreaterThanOrEqual(11_000);
+
+      current().next({ kind: 'sample', sample: sampleAt(17, 10) });
+      expect(store.stale()).toBe(false);
     });
 
     it('sums network rates without loopback', () => {

@@ -37,7 +37,7 @@ import type { ExportScope } from './host.store';
     }
     .label {
       font-size: 14px;
-      opacity: 0.75;
+      color: var(--tyto-muted);
     }
     .error {
       color: var(--tyto-critical);

@@ -101,7 +101,7 @@ export function intervalLabel(seconds: number): string {
       width: 180px;
     }
     .meta {
-      opacity: 0.75;
+      color: var(--tyto-muted);
       font-size: 14px;
     }
   `,

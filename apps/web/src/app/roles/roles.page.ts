@@ -124,56 +124,59 @@ const COLUMNS = ['name', 'description', 'permissions'];
           <mat-progress-bar mode="indeterminate" />
         }
       </div>
-      <table mat-table [dataSource]="store.roles()" data-testid="roles-table">
-        <ng-container matColumnDef="name">
-          <th mat-header-cell *matHeaderCellDef>Name</th>
-          <td mat-cell *matCellDef="let role">
-            {{ role.name }}
-            @if (role.is_system) {
-              <span class="badge" data-testid="role-system">System</span>
-            }
-          </td>
-        </ng-container>
-        <ng-container matColumnDef="description">
-          <th mat-header-cell *matHeaderCellDef>Description</th>
-          <td mat-cell *matCellDef="let role">{{ role.description || '—' }}</td>
-        </ng-container>
-        <ng-container matColumnDef="permissions">
-          <th mat-header-cell *matHeaderCellDef>Permissions</th>
-          <td mat-cell *matCellDef="let role" class="grants" data-testid="role-permissions">
-            {{ grantSummary(role) }}
-          </td>
-        </ng-container>
-        <ng-container matColumnDef="actions">
-          <th mat-header-cell *matHeaderCellDef><span class="sr-only">Actions</span></th>
-          <td mat-cell *matCellDef="let role" class="row-actions">
-            <button
-              mat-button
-              type="button"
-              (click)="store.open({ kind: 'edit', role })"
-              data-testid="role-edit"
-            >
-              {{ role.is_system ? 'View' : 'Edit' }}
-            </button>
-            @if (!role.is_system) {
+      <!-- On a phone the table scrolls sideways in its card, not the page. -->
+      <div class="scroll">
+        <table mat-table [dataSource]="store.roles()" data-testid="roles-table">
+          <ng-container matColumnDef="name">
+            <th mat-header-cell *matHeaderCellDef>Name</th>
+            <td mat-cell *matCellDef="let role">
+              {{ role.name }}
+              @if (role.is_system) {
+                <span class="badge" data-testid="role-system">System</span>
+              }
+            </td>
+          </ng-container>
+          <ng-container matColumnDef="description">
+            <th mat-header-cell *matHeaderCellDef>Description</th>
+            <td mat-cell *matCellDef="let role">{{ role.description || '—' }}</td>
+          </ng-container>
+          <ng-container matColumnDef="permissions">
+            <th mat-header-cell *matHeaderCellDef>Permissions</th>
+            <td mat-cell *matCellDef="let role" class="grants" data-testid="role-permissions">
+              {{ grantSummary(role) }}
+            </td>
+          </ng-container>
+          <ng-container matColumnDef="actions">
+            <th mat-header-cell *matHeaderCellDef><span class="sr-only">Actions</span></th>
+            <td mat-cell *matCellDef="let role" class="row-actions">
               <button
                 mat-button
                 type="button"
-                (click)="askDelete(role)"
-                data-testid="role-delete-start"
+                (click)="store.open({ kind: 'edit', role })"
+                data-testid="role-edit"
               >
-                Delete
+                {{ role.is_system ? 'View' : 'Edit' }}
               </button>
-            }
-          </td>
-        </ng-container>
-        <tr mat-header-row *matHeaderRowDef="columns()"></tr>
-        <tr
-          mat-row
-          *matRowDef="let role; columns: columns()"
-          [attr.data-testid]="'role-row-' + role.id"
-        ></tr>
-      </table>
+              @if (!role.is_system) {
+                <button
+                  mat-button
+                  type="button"
+                  (click)="askDelete(role)"
+                  data-testid="role-delete-start"
+                >
+                  Delete
+                </button>
+              }
+            </td>
+          </ng-container>
+          <tr mat-header-row *matHeaderRowDef="columns()"></tr>
+          <tr
+            mat-row
+            *matRowDef="let role; columns: columns()"
+            [attr.data-testid]="'role-row-' + role.id"
+          ></tr>
+        </table>
+      </div>
     </mat-card>
   `,
   styles: `
@@ -190,6 +193,11 @@ const COLUMNS = ['name', 'description', 'permissions'];
     }
     .progress {
       height: 4px;
+    }
+    /* Positioned, so it also clips the screen-reader-only header text (absolute). */
+    .scroll {
+      overflow-x: auto;
+      position: relative;
     }
     table {
       width: 100%;

@@ -29,6 +29,7 @@ describe(MainNavComponent.name, () => {
       'nav-host',
       'nav-users',
       'nav-roles',
+      'nav-tokens',
       'nav-audit',
       'nav-account',
     ]);
@@ -40,6 +41,10 @@ describe(MainNavComponent.name, () => {
       'nav-host',
       'nav-account',
     ]);
+  });
+
+  it('lists the token administration for tokens:manage alone', () => {
+    expect(links(['tokens:manage'])).toEqual(['nav-tokens', 'nav-account']);
   });
 
   it('shows the audit log to whoever may read it, without user administration', () => {

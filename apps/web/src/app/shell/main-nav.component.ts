@@ -1,71 +1,57 @@
-import { ChangeDetectionStrategy, Component } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, output } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { RouterLink, RouterLinkActive } from '@angular/router';
-import { CanDirective } from '../auth/can.directive';
+import { AuthStore } from '../auth/auth.store';
+import { NAV_ITEMS } from './nav-items';
 
 // The signed-in user's way around the app: only the pages their permissions open (the routes
-// use the same permissions in permissionGuard).
+// use the same permissions in permissionGuard). A row in the toolbar on wide screens, a column
+// in the drawer on narrow ones.
 @Component({
   selector: 'tyto-main-nav',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [MatButtonModule, RouterLink, RouterLinkActive, CanDirective],
+  imports: [MatButtonModule, RouterLink, RouterLinkActive],
   template: `
-    <nav aria-label="Main">
-      <a
-        *tytoCan="'dashboard:view'"
-        mat-button
-        routerLink="/"
-        routerLinkActive="active"
-        [routerLinkActiveOptions]="{ exact: true }"
-        data-testid="nav-dashboard"
-        >Dashboard</a
-      >
-      <a
-        *tytoCan="'dashboard:view'"
-        mat-button
-        routerLink="/host/local"
-        routerLinkActive="active"
-        data-testid="nav-host"
-        >Host</a
-      >
-      <a
-        *tytoCan="'users:view'"
-        mat-button
-        routerLink="/users"
-        routerLinkActive="active"
-        data-testid="nav-users"
-        >Users</a
-      >
-      <a
-        *tytoCan="'users:view'"
-        mat-button
-        routerLink="/roles"
-        routerLinkActive="active"
-        data-testid="nav-roles"
-        >Roles</a
-      >
-      <a
-        *tytoCan="'audit:view'"
-        mat-button
-        routerLink="/audit"
-        routerLinkActive="active"
-        data-testid="nav-audit"
-        >Audit</a
-      >
-      <a mat-button routerLink="/account" routerLinkActive="active" data-testid="nav-account"
-        >My account</a
-      >
+    <nav aria-label="Main" [class.vertical]="vertical()">
+      @for (item of items(); track item.link) {
+        <a
+          mat-button
+          [routerLink]="item.link"
+          routerLinkActive="active"
+          ariaCurrentWhenActive="page"
+          [routerLinkActiveOptions]="{ exact: item.exact ?? false }"
+          [attr.data-testid]="item.testId"
+          (click)="navigated.emit()"
+          >{{ item.label }}</a
+        >
+      }
     </nav>
   `,
   styles: `
     nav {
       display: flex;
-      flex-wrap: wrap;
       gap: 4px;
+    }
+    nav.vertical {
+      flex-direction: column;
+      align-items: stretch;
+      padding: 8px;
+    }
+    nav.vertical a {
+      justify-content: flex-start;
     }
     .active {
       background: var(--tyto-track);
     }
   `,
 })
-export class MainNavComponent {}
+export class MainNavComponent {
+  private readonly auth = inject(AuthStore);
+  readonly vertical = input(false);
+  // A link was followed: the drawer closes.
+  readonly navigated = output();
+
+  protected readonly items = computed(() =>
+    NAV_ITEMS.filter((item) => !item.permission || this.auth.can(item.permission)),
+  );
+}

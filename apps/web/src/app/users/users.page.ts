@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
@@ -10,6 +9,7 @@ import { CanDirective } from '../auth/can.directive';
 import { PasswordFormComponent } from '../shared/ui/password-form.component';
 import { UserFormComponent } from './user-form.component';
 import { UsersStore } from './users.store';
+import { TimePipe } from '../shared/format/time.pipe';
 
 const COLUMNS = ['username', 'email', 'roles', 'provider', 'status', 'lastLogin'];
 
@@ -18,7 +18,7 @@ const COLUMNS = ['username', 'email', 'roles', 'provider', 'status', 'lastLogin'
   changeDetection: ChangeDetectionStrategy.OnPush,
   providers: [UsersStore],
   imports: [
-    DatePipe,
+    TimePipe,
     MatButtonModule,
     MatCardModule,
     MatProgressBarModule,
@@ -101,75 +101,78 @@ const COLUMNS = ['username', 'email', 'roles', 'provider', 'status', 'lastLogin'
           <mat-progress-bar mode="indeterminate" />
         }
       </div>
-      <table mat-table [dataSource]="store.users()" data-testid="users-table">
-        <ng-container matColumnDef="username">
-          <th mat-header-cell *matHeaderCellDef>Username</th>
-          <td mat-cell *matCellDef="let user">{{ user.username }}</td>
-        </ng-container>
-        <ng-container matColumnDef="email">
-          <th mat-header-cell *matHeaderCellDef>Email</th>
-          <td mat-cell *matCellDef="let user">{{ user.email ?? '—' }}</td>
-        </ng-container>
-        <ng-container matColumnDef="roles">
-          <th mat-header-cell *matHeaderCellDef>Roles</th>
-          <td mat-cell *matCellDef="let user" data-testid="user-roles">{{ roleNames(user) }}</td>
-        </ng-container>
-        <ng-container matColumnDef="provider">
-          <th mat-header-cell *matHeaderCellDef>Sign-in</th>
-          <td mat-cell *matCellDef="let user">{{ user.auth_provider }}</td>
-        </ng-container>
-        <ng-container matColumnDef="status">
-          <th mat-header-cell *matHeaderCellDef>Status</th>
-          <td mat-cell *matCellDef="let user">
-            <span class="status" [class.disabled]="user.disabled" data-testid="user-status">
-              {{ user.disabled ? 'Disabled' : 'Active' }}
-            </span>
-          </td>
-        </ng-container>
-        <ng-container matColumnDef="lastLogin">
-          <th mat-header-cell *matHeaderCellDef>Last sign-in</th>
-          <td mat-cell *matCellDef="let user">
-            {{ user.last_login ? (user.last_login | date: 'yyyy-MM-dd HH:mm') : 'Never' }}
-          </td>
-        </ng-container>
-        <ng-container matColumnDef="actions">
-          <th mat-header-cell *matHeaderCellDef><span class="sr-only">Actions</span></th>
-          <td mat-cell *matCellDef="let user" class="actions">
-            <button
-              mat-button
-              type="button"
-              (click)="store.open({ kind: 'edit', user })"
-              data-testid="user-edit"
-            >
-              Edit
-            </button>
-            @if (user.auth_provider === 'local') {
+      <!-- On a phone the table scrolls sideways in its card, not the page. -->
+      <div class="scroll">
+        <table mat-table [dataSource]="store.users()" data-testid="users-table">
+          <ng-container matColumnDef="username">
+            <th mat-header-cell *matHeaderCellDef>Username</th>
+            <td mat-cell *matCellDef="let user">{{ user.username }}</td>
+          </ng-container>
+          <ng-container matColumnDef="email">
+            <th mat-header-cell *matHeaderCellDef>Email</th>
+            <td mat-cell *matCellDef="let user">{{ user.email ?? '—' }}</td>
+          </ng-container>
+          <ng-container matColumnDef="roles">
+            <th mat-header-cell *matHeaderCellDef>Roles</th>
+            <td mat-cell *matCellDef="let user" data-testid="user-roles">{{ roleNames(user) }}</td>
+          </ng-container>
+          <ng-container matColumnDef="provider">
+            <th mat-header-cell *matHeaderCellDef>Sign-in</th>
+            <td mat-cell *matCellDef="let user">{{ user.auth_provider }}</td>
+          </ng-container>
+          <ng-container matColumnDef="status">
+            <th mat-header-cell *matHeaderCellDef>Status</th>
+            <td mat-cell *matCellDef="let user">
+              <span class="status" [class.disabled]="user.disabled" data-testid="user-status">
+                {{ user.disabled ? 'Disabled' : 'Active' }}
+              </span>
+            </td>
+          </ng-container>
+          <ng-container matColumnDef="lastLogin">
+            <th mat-header-cell *matHeaderCellDef>Last sign-in</th>
+            <td mat-cell *matCellDef="let user">
+              {{ user.last_login ? (user.last_login | time: 'datetime') : 'Never' }}
+            </td>
+          </ng-container>
+          <ng-container matColumnDef="actions">
+            <th mat-header-cell *matHeaderCellDef><span class="sr-only">Actions</span></th>
+            <td mat-cell *matCellDef="let user" class="actions">
               <button
                 mat-button
                 type="button"
-                (click)="store.open({ kind: 'password', user })"
-                data-testid="user-reset-password"
+                (click)="store.open({ kind: 'edit', user })"
+                data-testid="user-edit"
               >
-                Reset password
+                Edit
               </button>
-            }
-            <button
-              mat-button
-              type="button"
-              (click)="store.setDisabled(user, !user.disabled)"
-              data-testid="user-toggle-disabled"
-            >
-              {{ user.disabled ? 'Enable' : 'Disable' }}
-            </button>
-          </td>
-        </ng-container>
-        <tr mat-header-row *matHeaderRowDef="columns()"></tr>
-        <tr
-          mat-row
-          *matRowDef="let user; columns: columns()"
-          [attr.data-testid]="'user-row-' + user.username"
-        ></tr>
-      </table>
+              @if (user.auth_provider === 'local') {
+                <button
+                  mat-button
+                  type="button"
+                  (click)="store.open({ kind: 'password', user })"
+                  data-testid="user-reset-password"
+                >
+                  Reset password
+                </button>
+              }
+              <button
+                mat-button
+                type="button"
+                (click)="store.setDisabled(user, !user.disabled)"
+                data-testid="user-toggle-disabled"
+              >
+                {{ user.disabled ? 'Enable' : 'Disable' }}
+              </button>
+            </td>
+          </ng-container>
+          <tr mat-header-row *matHeaderRowDef="columns()"></tr>
+          <tr
+            mat-row
+            *matRowDef="let user; columns: columns()"
+            [attr.data-testid]="'user-row-' + user.username"
+          ></tr>
+        </table>
+      </div>
     </mat-card>
   `,
   styles: `
@@ -186,6 +189,11 @@ const COLUMNS = ['username', 'email', 'roles', 'provider', 'status', 'lastLogin'
     }
     .progress {
       height: 4px;
+    }
+    /* Positioned, so it also clips the screen-reader-only header text (absolute). */
+    .scroll {
+      overflow-x: auto;
+      position: relative;
     }
     table {
       width: 100%;

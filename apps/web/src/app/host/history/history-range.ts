@@ -1,4 +1,5 @@
 import type { HistoryResolution, HostSeries } from '@tyto/contracts';
+import type { TimeStyle } from '../../shared/format/time-format';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -91,16 +92,12 @@ export function customRangeProblem(from: Date | null, to: Date | null, now: Date
   return null;
 }
 
-// Axis labels that fit the span: clock times within a day, dates beyond.
-export function axisFormat(spanMs: number): (value: Date) => string {
-  if (spanMs <= DAY_MS) {
-    return (value) => value.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  }
-  return (value) =>
-    value.toLocaleString([], {
-      month: 'short',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
+// Axis labels that fit the span: clock times within a day, dates beyond (one format family,
+// shared/format/time-format.ts).
+export function axisFormat(
+  spanMs: number,
+  format: (value: Date, style: TimeStyle) => string,
+): (value: Date) => string {
+  const style: TimeStyle = spanMs <= DAY_MS ? 'minute' : 'short';
+  return (value) => format(value, style);
 }

@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import {
   ChangeDetectionStrategy,
   Component,
@@ -16,6 +15,8 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import type { ExportFormat } from '@tyto/contracts';
 import { AuthStore } from '../../auth/auth.store';
 import { formatBytes } from '../../shared/format/format';
+import { TimeFormat } from '../../shared/format/time-format';
+import { TimePipe } from '../../shared/format/time.pipe';
 import { BandChartComponent } from '../../shared/ui/band-chart.component';
 import { DataTableComponent } from '../../shared/ui/data-table.component';
 import { ExportButtonsComponent } from '../export-buttons.component';
@@ -36,13 +37,15 @@ import { HostHistoryStore } from './host-history.store';
 
 const percentTick = (value: number): string => `${value} %`;
 const rateTick = (value: number): string => `${formatBytes(value, 0)}/s`;
+const percentValue = (value: number): string => `${value.toFixed(1)} %`;
+const rateValue = (value: number): string => `${formatBytes(value)}/s`;
 
 @Component({
   selector: 'tyto-host-history-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   providers: [HostHistoryStore],
   imports: [
-    DatePipe,
+    TimePipe,
     MatButtonModule,
     MatButtonToggleModule,
     MatCardModule,
@@ -117,7 +120,7 @@ const rateTick = (value: number): string => `${formatBytes(value, 0)}/s`;
 
     @if (history.queriedRange(); as range) {
       <p class="meta" data-testid="history-range">
-        {{ range.from | date: 'medium' }} – {{ range.to | date: 'medium' }}
+        {{ range.from | time: 'datetime' }} – {{ range.to | time: 'datetime' }}
         @if (history.response(); as response) {
           · {{ response.data.length }} points at {{ resolutionLabel(response.resolution) }}
         }
@@ -155,6 +158,7 @@ const rateTick = (value: number): string => `${formatBytes(value, 0)}/s`;
                 [series]="chart.series"
                 [yMax]="chart.unit === 'percent' ? 100 : 0"
                 [yTickFormat]="tickFormat(chart)"
+                [valueFormat]="valueFormat(chart)"
                 [xTickFormat]="xFormat()"
                 [xMin]="xDomain().from"
                 [xMax]="xDomain().to"
@@ -172,7 +176,7 @@ const rateTick = (value: number): string => `${formatBytes(value, 0)}/s`;
         <mat-card-header>
           <mat-card-title>Top processes</mat-card-title>
           <mat-card-subtitle>
-            Peak CPU and memory during the minute of {{ at | date: 'short' }}
+            Peak CPU and memory during the minute of {{ at | time: 'datetime' }}
           </mat-card-subtitle>
           <span class="spacer"></span>
           <button mat-button type="button" (click)="history.clearSelection()">Close</button>
@@ -248,7 +252,7 @@ const rateTick = (value: number): string => `${formatBytes(value, 0)}/s`;
       font-size: 14px;
     }
     .meta {
-      opacity: 0.75;
+      color: var(--tyto-muted);
       font-size: 14px;
       margin: 4px 0 12px;
     }
@@ -265,7 +269,7 @@ const rateTick = (value: number): string => `${formatBytes(value, 0)}/s`;
     }
     .charts {
       display: grid;
-      grid-template-columns: repeat(auto-fit, minmax(480px, 1fr));
+      grid-template-columns: repeat(auto-fit, minmax(min(480px, 100%), 1fr));
       gap: 16px;
     }
     @media (max-width: 720px) {
@@ -281,7 +285,7 @@ const rateTick = (value: number): string => `${formatBytes(value, 0)}/s`;
     }
     .split {
       display: grid;
-      grid-template-columns: repeat(auto-fit, minmax(300px, 1fr));
+      grid-template-columns: repeat(auto-fit, minmax(min(300px, 100%), 1fr));
       gap: 16px 24px;
     }
     h3 {
@@ -295,6 +299,7 @@ export class HostHistoryPage {
   protected readonly history = inject(HostHistoryStore);
   protected readonly host = inject(HostStore);
   private readonly auth = inject(AuthStore);
+  private readonly timeFormat = inject(TimeFormat);
 
   protected readonly presets = RANGE_PRESETS;
   protected readonly processColumns = PROCESS_COLUMNS;
@@ -311,7 +316,12 @@ export class HostHistoryPage {
     if (this.customOpen() || range.kind === 'custom') return 'custom';
     return range.preset;
   });
-  protected readonly xFormat = computed(() => axisFormat(this.history.spanMs()));
+  protected readonly xFormat = computed(() => {
+    this.timeFormat.prefs();
+    return axisFormat(this.history.spanMs(), (value, style) =>
+      this.timeFormat.format(value, style),
+    );
+  });
   protected readonly xDomain = computed(() => {
     const range = this.history.queriedRange();
     return range ? { from: Date.parse(range.from), to: Date.parse(range.to) } : { from: 0, to: 0 };
@@ -343,6 +353,10 @@ export class HostHistoryPage {
 
   protected tickFormat(chart: HistoryChart): (value: number) => string {
     return chart.unit === 'percent' ? percentTick : rateTick;
+  }
+
+  protected valueFormat(chart: HistoryChart): (value: number) => string {
+    return chart.unit === 'percent' ? percentValue : rateValue;
   }
 
   protected resolutionLabel(resolution: string): string {

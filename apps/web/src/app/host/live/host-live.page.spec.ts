@@ -80,7 +80,24 @@ describe(HostLivePage.name, () => {
       Array.from(byTestId(el, 'tcp-states').querySelectorAll('li')).map((li) =>
         li.textContent?.trim(),
       ),
-    ).toEqual(['ESTABLISHED 2', 'LISTEN 1']);
+    ).toEqual(['ESTABLISHED 2']);
+    expect(byTestId(el, 'section-network').textContent).toContain(
+      '2 TCP connections · 1 listening sockets',
+    );
+  });
+
+  it('greys the numbers and says how old they are when samples stop coming', () => {
+    jest.useFakeTimers();
+    try {
+      const { fixture, el } = render(snapshotSample());
+      expect(el.querySelector('[data-testid="stream-status"]')).toBeNull();
+      jest.advanceTimersByTime(20_000);
+      fixture.detectChanges();
+      expect(byTestId(el, 'stream-status').textContent).toContain('No new data. Last sample');
+      expect(byTestId(el, 'host-live-grid').classList).toContain('dimmed');
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('gives the reason for each section the host cannot provide', () => {
@@ -218,12 +235,11 @@ describe(HostLivePage.name, () => {
 });
 
 describe(tcpStates.name, () => {
-  it('lists the busiest states first, ties by name', () => {
-    expect(tcpStates({ TIME_WAIT: 3, LISTEN: 8, ESTABLISHED: 8, CLOSE_WAIT: 1 })).toEqual([
+  it('lists the connection states busiest first, ties by name, without LISTEN', () => {
+    expect(tcpStates({ TIME_WAIT: 3, LISTEN: 8, ESTABLISHED: 8, CLOSE_WAIT: 8 })).toEqual([
+      { state: 'CLOSE_WAIT', count: 8 },
       { state: 'ESTABLISHED', count: 8 },
-      { state: 'LISTEN', count: 8 },
       { state: 'TIME_WAIT', count: 3 },
-      { state: 'CLOSE_WAIT', count: 1 },
     ]);
   });
 });

@@ -1,5 +1,12 @@
-import { DatePipe, DecimalPipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, effect, inject, untracked } from '@angular/core';
+import { DecimalPipe } from '@angular/common';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  effect,
+  inject,
+  untracked,
+} from '@angular/core';
 import type {
   ContainerMetrics,
   DiskIo,
@@ -10,6 +17,8 @@ import type {
 } from '@tyto/contracts';
 import { AuthStore } from '../../auth/auth.store';
 import { BytesPipe } from '../../shared/format/bytes.pipe';
+import { formatAgo } from '../../shared/format/format';
+import { TimePipe } from '../../shared/format/time.pipe';
 import { UptimePipe } from '../../shared/format/uptime.pipe';
 import { CoreBarsComponent } from '../../shared/ui/core-bars.component';
 import { DataTableComponent } from '../../shared/ui/data-table.component';
@@ -37,7 +46,7 @@ import { HostLiveStore } from './host-live.store';
   changeDetection: ChangeDetectionStrategy.OnPush,
   providers: [HostLiveStore],
   imports: [
-    DatePipe,
+    TimePipe,
     DecimalPipe,
     BytesPipe,
     UptimePipe,
@@ -50,7 +59,12 @@ import { HostLiveStore } from './host-live.store';
     StreamStatusComponent,
   ],
   template: `
-    <tyto-stream-status [status]="live.status()" (reconnect)="reconnect()" />
+    <tyto-stream-status
+      [status]="live.status()"
+      [stale]="live.stale()"
+      [ageMs]="live.ageMs()"
+      (reconnect)="reconnect()"
+    />
 
     @if (live.snapshot(); as s) {
       <header class="host">
@@ -58,9 +72,11 @@ import { HostLiveStore } from './host-live.store';
           <h1 data-testid="hostname">{{ s.system.hostname }}</h1>
           <div class="meta">
             {{ s.system.os }} · {{ s.system.kernel }} · {{ s.system.architecture }} · up
-            {{ s.system.uptime | uptime }} (booted {{ s.system.bootTime | date: 'medium' }})
+            {{ s.system.uptime | uptime }} (booted {{ s.system.bootTime | time: 'datetime' }})
           </div>
-          <div class="meta">Last sample {{ s.timestamp | date: 'mediumTime' }}</div>
+          <div class="meta" [class.old]="live.dimmed()" data-testid="last-sample">
+            Last sample {{ s.timestamp | time: 'time' }} ({{ ago() }})
+          </div>
         </div>
         @if (canExport()) {
           <tyto-export-buttons
@@ -73,7 +89,7 @@ import { HostLiveStore } from './host-live.store';
         }
       </header>
 
-      <div class="grid">
+      <div class="grid" [class.dimmed]="live.dimmed()" data-testid="host-live-grid">
         <tyto-section-card
           class="wide"
           heading="CPU"
@@ -187,7 +203,12 @@ import { HostLiveStore } from './host-live.store';
         <tyto-section-card
           class="full"
           heading="Network"
-          [subtitle]="s.network.connectionCount + ' TCP connections'"
+          [subtitle]="
+            s.network.connectionCount +
+            ' TCP connections · ' +
+            live.listening() +
+            ' listening sockets'
+          "
           data-testid="section-network"
         >
           <tyto-data-table
@@ -197,7 +218,10 @@ import { HostLiveStore } from './host-live.store';
             [rowKey]="interfaceKey"
             emptyText="No network interfaces reported."
           />
-          <h3>TCP connections by state</h3>
+          <h3>
+            TCP connections by state
+            <span class="hint">(they add up to the count above; listening sockets apart)</span>
+          </h3>
           <ul class="states" data-testid="tcp-states">
             @for (entry of live.tcpStates(); track entry.state) {
               <li>
@@ -321,8 +345,16 @@ import { HostLiveStore } from './host-live.store';
     }
     .meta,
     .hint {
-      opacity: 0.75;
+      color: var(--tyto-muted);
       font-size: 14px;
+    }
+    .old {
+      color: var(--tyto-banner-warn-fg);
+      font-weight: 500;
+    }
+    .dimmed {
+      opacity: 0.55;
+      filter: grayscale(1);
     }
     .hint {
       font-size: 12px;
@@ -335,7 +367,7 @@ import { HostLiveStore } from './host-live.store';
     }
     .grid {
       display: grid;
-      grid-template-columns: repeat(auto-fit, minmax(320px, 1fr));
+      grid-template-columns: repeat(auto-fit, minmax(min(320px, 100%), 1fr));
       gap: 16px;
     }
     .wide {
@@ -351,7 +383,7 @@ import { HostLiveStore } from './host-live.store';
     }
     .split {
       display: grid;
-      grid-template-columns: repeat(auto-fit, minmax(300px, 1fr));
+      grid-template-columns: repeat(auto-fit, minmax(min(300px, 100%), 1fr));
       gap: 16px 24px;
     }
     .facts {
@@ -393,6 +425,10 @@ import { HostLiveStore } from './host-live.store';
 })
 export class HostLivePage {
   protected readonly live = inject(HostLiveStore);
+  protected readonly ago = computed(() => {
+    const age = this.live.ageMs();
+    return age === null ? '–' : formatAgo(age);
+  });
   protected readonly host = inject(HostStore);
   private readonly auth = inject(AuthStore);
 

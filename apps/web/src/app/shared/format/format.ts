@@ -31,3 +31,27 @@ export function formatPercent(value: number): string {
   if (!Number.isFinite(value)) return '–';
   return `${value.toFixed(1)} %`;
 }
+
+// "12 s ago", "3 min ago", "2 h ago", "4 d ago": how long ago, as precise as it is useful.
+export function formatAgo(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–';
+  const s = Math.floor(ms / 1000);
+  if (s < 90) return `${s} s ago`;
+  const min = Math.floor(s / 60);
+  if (min < 90) return `${min} min ago`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return `${h} h ago`;
+  return `${Math.floor(h / 24)} d ago`;
+}
+
+// "15 min", "1 h 5 min", "40 s": a wait the user has to sit out.
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s} s`;
+  const min = Math.ceil(s / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  const rest = min % 60;
+  return rest === 0 ? `${h} h` : `${h} h ${rest} min`;
+}

@@ -1,14 +1,33 @@
-import { ChangeDetectionStrategy, Component, input, output, viewChild } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  inject,
+  input,
+  output,
+  viewChild,
+} from '@angular/core';
 import type { Color } from '@swimlane/ngx-charts';
 import { LineChartComponent, LineChartModule, ScaleType } from '@swimlane/ngx-charts';
+import { TimeFormat } from '../format/time-format';
+import { SERIES_COLORS, timeSpan, timeTicks } from './chart-axis';
 import type { BandSeries } from './chart.model';
 
 const PALETTE: Color = {
   name: 'tyto-band',
   selectable: false,
   group: ScaleType.Ordinal,
-  domain: ['#1565c0', '#ef6c00', '#2e7d32', '#6a1b9a'],
+  domain: SERIES_COLORS,
 };
+
+interface TooltipItem {
+  name: Date;
+  value: number;
+  min?: number;
+  max?: number;
+  series: string;
+  color: string;
+}
 
 // History over time: each series is its average as a line with the min–max band shaded around
 // it. A click anywhere on the plot selects the point under the pointer (the one the tooltip
@@ -38,14 +57,38 @@ const PALETTE: Color = {
         [yScaleMin]="0"
         [yScaleMax]="yMax()"
         [rangeFillOpacity]="0.18"
+        [xAxisTicks]="ticks()"
+        [rotateXAxisTicks]="false"
         [xAxisTickFormatting]="xTickFormat()"
         [yAxisTickFormatting]="yTickFormat()"
         [roundDomains]="true"
-      />
+      >
+        <ng-template #seriesTooltipTemplate let-model="model">
+          <div class="tip">
+            <div class="tip-time">{{ tipTime(model) }}</div>
+            @for (item of $any(model); track item.series) {
+              <div>
+                <span class="swatch" [style.background]="item.color"></span>{{ item.series }}:
+                <strong>{{ valueFormat()(item.value) }}</strong>
+                @if (item.min !== undefined && item.max !== undefined && item.min !== item.max) {
+                  (min {{ valueFormat()(item.min) }}, max {{ valueFormat()(item.max) }})
+                }
+              </div>
+            }
+          </div>
+        </ng-template>
+      </ngx-charts-line-chart>
     </div>
     <ul class="legend">
       @for (entry of series(); track entry.name; let i = $index) {
-        <li><span class="swatch" [style.background]="palette.domain[i]"></span>{{ entry.name }}</li>
+        <li>
+          <span
+            class="line"
+            [class.dashed]="i === 1"
+            [style.border-color]="palette.domain[i]"
+          ></span
+          >{{ entry.name }}
+        </li>
       }
       <li class="hint">line: average · band: min–max</li>
     </ul>
@@ -69,24 +112,49 @@ const PALETTE: Color = {
       padding: 0;
       font-size: 13px;
     }
-    .swatch {
+    .line {
       display: inline-block;
-      width: 10px;
-      height: 10px;
-      border-radius: 2px;
+      width: 18px;
+      border-top: 3px solid;
+      vertical-align: middle;
       margin-right: 6px;
     }
+    .line.dashed {
+      border-top-style: dashed;
+    }
+    .swatch {
+      display: inline-block;
+      width: 8px;
+      height: 8px;
+      border-radius: 2px;
+      margin-right: 4px;
+    }
+    .tip {
+      text-align: left;
+      padding: 4px 2px;
+      font-size: 12px;
+    }
+    .tip-time {
+      opacity: 0.85;
+      margin-bottom: 2px;
+    }
     .hint {
-      opacity: 0.6;
+      color: var(--tyto-muted);
     }
   `,
 })
 export class BandChartComponent {
+  private readonly time = inject(TimeFormat);
+
   readonly series = input.required<readonly BandSeries[]>();
   // 0 lets the axis follow the data (ngx-charts treats a falsy maximum as "none").
   readonly yMax = input(0);
   readonly yTickFormat = input<(value: number) => string>(String);
-  readonly xTickFormat = input<(value: Date) => string>((value) => value.toLocaleString());
+  // How a value reads in the tooltip, with its unit.
+  readonly valueFormat = input<(value: number) => string>(String);
+  readonly xTickFormat = input<(value: Date) => string>((value) =>
+    this.time.format(value, 'short'),
+  );
   readonly height = input(220);
   // Epoch ms of the range asked for, so data covering only part of it shows where that part is;
   // 0 follows the data.
@@ -97,6 +165,18 @@ export class BandChartComponent {
 
   protected readonly palette = PALETTE;
   private readonly chart = viewChild(LineChartComponent);
+  // Over the range asked for when given, else over the data.
+  protected readonly ticks = computed(() => {
+    const span = timeSpan(this.series());
+    const min = this.xMin() || span.min;
+    const max = this.xMax() || span.max;
+    return timeTicks(min, max);
+  });
+
+  protected tipTime(model: unknown): string {
+    const first = (model as TooltipItem[] | undefined)?.[0];
+    return first ? this.time.format(first.name, 'full') : '';
+  }
 
   protected onClick(): void {
     if (!this.selectable()) return;

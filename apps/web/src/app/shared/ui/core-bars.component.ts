@@ -85,7 +85,7 @@ function coreTitle(core: CoreUsage): string {
     .id,
     .ghz {
       font-size: 11px;
-      opacity: 0.7;
+      color: var(--tyto-muted);
     }
     .ghz {
       font-size: 10px;

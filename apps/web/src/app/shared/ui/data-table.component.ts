@@ -112,15 +112,15 @@ import { cellText, filterRows, sortRows } from './table';
       font-weight: 600;
     }
     .muted {
-      opacity: 0.6;
+      color: var(--tyto-muted);
     }
     .empty {
       padding: 12px 16px;
-      opacity: 0.7;
+      color: var(--tyto-muted);
     }
     .count {
       font-size: 12px;
-      opacity: 0.7;
+      color: var(--tyto-muted);
       margin: 4px 0 0;
     }
   `,

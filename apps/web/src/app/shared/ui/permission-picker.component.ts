@@ -1,9 +1,10 @@
 import { ChangeDetectionStrategy, Component, computed, input, output } from '@angular/core';
 import { MatCheckboxModule } from '@angular/material/checkbox';
-import type { PermissionGrant } from '@tyto/contracts';
+import type { Permission, PermissionGrant } from '@tyto/contracts';
 import type { GrantState, PermissionGroup } from './permission-grants';
 import {
   EVERYTHING,
+  NOT_YET_AVAILABLE,
   PERMISSION_GROUPS,
   grantState,
   partlyGranted,
@@ -48,6 +49,9 @@ import {
                 [attr.data-testid]="'grant-' + permission"
               >
                 {{ permission }}
+                @if (notYet(permission)) {
+                  <span class="soon">not in this version yet</span>
+                }
               </mat-checkbox>
             }
           </fieldset>
@@ -58,25 +62,32 @@ import {
   styles: `
     .groups {
       display: grid;
-      grid-template-columns: repeat(auto-fill, minmax(220px, 1fr));
+      grid-template-columns: repeat(auto-fill, minmax(min(220px, 100%), 1fr));
       gap: 8px;
       margin-top: 8px;
     }
     fieldset {
       display: flex;
       flex-direction: column;
-      border: 1px solid var(--mat-sys-outline-variant, #c4c6d0);
+      border: 1px solid var(--mat-sys-outline-variant);
       border-radius: 8px;
       padding: 4px 8px 8px;
       margin: 0;
+      min-width: 0;
     }
+    /* Floated, the legend sits inside the box instead of across its top edge. */
     legend {
-      padding: 0 4px;
+      float: left;
+      width: 100%;
+      padding: 0 0 2px;
+      margin-bottom: 2px;
+      border-bottom: 1px solid var(--tyto-track);
       font-weight: 500;
     }
-    code {
+    code,
+    .soon {
       font-size: 12px;
-      opacity: 0.7;
+      color: var(--tyto-muted);
     }
   `,
 })
@@ -101,6 +112,10 @@ export class PermissionPickerComponent {
 
   protected partly(group: PermissionGroup): boolean {
     return partlyGranted(this.grants(), group);
+  }
+
+  protected notYet(permission: Permission): boolean {
+    return NOT_YET_AVAILABLE.has(permission);
   }
 
   protected toggle(grant: string, on: boolean): void {

@@ -38,7 +38,7 @@ import { MatCardModule } from '@angular/material/card';
     }
     .unavailable {
       margin: 0;
-      opacity: 0.7;
+      color: var(--tyto-muted);
       font-style: italic;
     }
   `,

@@ -5,17 +5,30 @@ import { StreamStatusComponent } from './stream-status.component';
 
 @Component({
   imports: [StreamStatusComponent],
-  template: `<tyto-stream-status [status]="status" (reconnect)="reconnects = reconnects + 1" />`,
+  template: `<tyto-stream-status
+    [status]="status"
+    [stale]="stale"
+    [ageMs]="ageMs"
+    (reconnect)="reconnects = reconnects + 1"
+  />`,
 })
 class HostOfStatus {
   status: StreamStatus = 'connecting';
+  stale = false;
+  ageMs: number | null = null;
   reconnects = 0;
 }
 
 describe(StreamStatusComponent.name, () => {
-  function render(status: StreamStatus): { host: HostOfStatus; el: HTMLElement } {
+  function render(
+    status: StreamStatus,
+    stale = false,
+    ageMs: number | null = null,
+  ): { host: HostOfStatus; el: HTMLElement } {
     const fixture = TestBed.createComponent(HostOfStatus);
     fixture.componentInstance.status = status;
+    fixture.componentInstance.stale = stale;
+    fixture.componentInstance.ageMs = ageMs;
     fixture.detectChanges();
     return { host: fixture.componentInstance, el: fixture.nativeElement as HTMLElement };
   }
@@ -28,6 +41,20 @@ describe(StreamStatusComponent.name, () => {
     const banner = render('reconnecting').el.querySelector('[data-testid="stream-status"]');
     expect(banner?.getAttribute('role')).toBe('status');
     expect(banner?.textContent?.trim()).toBe('Connection to the hub lost. Reconnecting…');
+  });
+
+  it('says when the newest sample is older than two intervals, though the stream is open', () => {
+    const banner = render('live', true, 42_000).el.querySelector('[data-testid="stream-status"]');
+    expect(banner?.textContent?.trim()).toBe('No new data. Last sample 42 s ago.');
+  });
+
+  it('keeps the age of the numbers on screen while reconnecting', () => {
+    const banner = render('reconnecting', true, 65_000).el.querySelector(
+      '[data-testid="stream-status"]',
+    );
+    expect(banner?.textContent?.trim()).toBe(
+      'Connection to the hub lost. Reconnecting… Last sample 65 s ago.',
+    );
   });
 
   it('offers to reconnect once stopped', () => {

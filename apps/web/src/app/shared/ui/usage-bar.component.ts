@@ -74,7 +74,7 @@ export function usageLevel(percent: number): UsageLevel {
     }
     .detail {
       font-size: 12px;
-      opacity: 0.7;
+      color: var(--tyto-muted);
     }
   `,
 })

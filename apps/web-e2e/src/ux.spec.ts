@@ -1,0 +1,168 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { ADMIN_PASSWORD } from './hub';
+import { signIn } from './session';
+
+// Every page of the main nav an administrator has, and something each one shows.
+const PAGES = [
+  { nav: 'nav-dashboard', url: /\/$/, shows: 'hostname' },
+  { nav: 'nav-host', url: /\/host\/local$/, shows: 'hostname' },
+  { nav: 'nav-users', url: /\/users$/, shows: 'users-table' },
+  { nav: 'nav-roles', url: /\/roles$/, shows: 'roles-table' },
+  { nav: 'nav-tokens', url: /\/tokens$/, shows: 'admin-token-table' },
+  { nav: 'nav-audit', url: /\/audit$/, shows: 'audit-table' },
+  { nav: 'nav-account', url: /\/account$/, shows: 'account-username' },
+] as const;
+
+// Wider than the viewport means a sideways scroll: content cut off on a phone. The page scrolls
+// inside the sidenav content, so that is measured too (a table scrolling in its own card is fine).
+async function overflowsSideways(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const wider = (el: Element | null) => !!el && el.scrollWidth > el.clientWidth + 1;
+    return (
+      document.documentElement.scrollWidth > window.innerWidth + 1 ||
+      wider(document.querySelector('mat-sidenav-content')) ||
+      wider(document.querySelector('main'))
+    );
+  });
+}
+
+// Relative luminance of the page background, 0 (black) to 1 (white).
+async function backgroundLuminance(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const rgb = getComputedStyle(document.body).backgroundColor.match(/\d+(\.\d+)?/g) ?? [];
+    const [r, g, b] = rgb.slice(0, 3).map((c) => {
+      const v = Number(c) / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  });
+}
+
+test.describe('on a phone', () => {
+  for (const width of [390, 360]) {
+    test(`the menu reaches every page at ${width} px, none wider than the screen`, async ({
+      page,
+    }) => {
+      await page.setViewportSize({ width, height: 844 });
+      await signIn(page, 'admin', ADMIN_PASSWORD);
+      // The links are in the drawer, not spilling out of the toolbar.
+      await expect(page.getByTestId('nav-users')).toBeHidden();
+      for (const target of PAGES) {
+        await page.getByTestId('nav-menu').click();
+        const link = page.getByTestId('nav-drawer').getByTestId(target.nav);
+        await expect(link).toBeVisible();
+        await link.click();
+        await expect(page).toHaveURL(target.url);
+        await expect(page.getByTestId(target.shows).first()).toBeVisible();
+        // The drawer closes once a page is picked.
+        await expect(page.getByTestId('nav-drawer').getByTestId(target.nav)).toBeHidden();
+        expect(await overflowsSideways(page), `${target.nav} at ${width} px`).toBe(false);
+      }
+      // Signing out stays within reach.
+      await expect(page.getByTestId('logout')).toBeInViewport();
+    });
+  }
+});
+
+test.describe('keyboard', () => {
+  test('Ctrl-K opens the command palette, which jumps to a page or a host', async ({ page }) => {
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await page.keyboard.press('Control+k');
+    const input = page.getByTestId('command-palette-input');
+    await expect(input).toBeFocused();
+    await input.fill('audit');
+    await page.keyboard.press('Enter');
+    await expect(page).toHaveURL(/\/audit$/);
+    await expect(page.getByTestId('command-palette')).toBeHidden();
+
+    await page.keyboard.press('Control+k');
+    await page.getByTestId('command-palette-input').fill('local hist');
+    await page.keyboard.press('Enter');
+    await expect(page).toHaveURL(/\/host\/local\/history$/);
+  });
+});
+
+test.describe('dark mode', () => {
+  test('follows the system preference, and the toggle wins and is remembered', async ({ page }) => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    expect(await backgroundLuminance(page)).toBeLessThan(0.1);
+
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await backgroundLuminance(page)).toBeGreaterThan(0.8);
+
+    // system → light → dark.
+    await page.getByTestId('theme-toggle').click();
+    await expect(page.getByTestId('theme-toggle')).toHaveAttribute('aria-label', 'Theme: light');
+    await page.getByTestId('theme-toggle').click();
+    await expect(page.getByTestId('theme-toggle')).toHaveAttribute('aria-label', 'Theme: dark');
+    expect(await backgroundLuminance(page)).toBeLessThan(0.1);
+
+    await page.reload();
+    await expect(page.getByTestId('theme-toggle')).toHaveAttribute('aria-label', 'Theme: dark');
+    expect(await backgroundLuminance(page)).toBeLessThan(0.1);
+    await page.getByTestId('theme-toggle').click();
+    await expect(page.getByTestId('theme-toggle')).toHaveAttribute('aria-label', 'Theme: system');
+  });
+});
+
+test.describe('honest numbers', () => {
+  test('the TCP connection count is the sum of its states', async ({ page }) => {
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await page.goto('/host/local');
+    const network = page.getByTestId('section-network');
+    await expect(network).toContainText('TCP connections');
+    // Read both from one rendering of one sample.
+    const { count, states } = await network.evaluate((el) => {
+      const text = el.textContent ?? '';
+      const items = Array.from(el.querySelectorAll('[data-testid="tcp-states"] li strong'));
+      return {
+        count: Number(/(\d+) TCP connections/.exec(text)?.[1]),
+        states: items.map((s) => Number(s.textContent)),
+      };
+    });
+    expect(Number.isInteger(count)).toBe(true);
+    expect(states.reduce((a, b) => a + b, 0)).toBe(count);
+  });
+
+  test('a 7 d range on a new hub shows the samples that exist', async ({ page }) => {
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await page.goto('/host/local/history');
+    await page.getByTestId('range-7d').click();
+    await expect(async () => {
+      await page.getByTestId('history-refresh').click();
+      const text = (await page.getByTestId('history-range').textContent()) ?? '';
+      expect(Number(/(\d+) points/.exec(text)?.[1])).toBeGreaterThan(2);
+    }).toPass({ timeout: 30_000 });
+    await expect(page.getByTestId('history-empty')).toBeHidden();
+    await expect(page.getByTestId('history-chart-cpu').locator('path.line')).toHaveCount(1);
+  });
+
+  test('a stopped hub greys the numbers and says how old they are until data flows', async ({
+    page,
+    hub,
+  }) => {
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await expect(page.getByTestId('hostname')).toBeVisible();
+    await expect(page.getByTestId('stream-status')).toBeHidden();
+
+    await hub.stop();
+    try {
+      const banner = page.getByTestId('stream-status');
+      await expect(banner).toBeVisible();
+      // It stays: checked every second for 15 s, it must never vanish while nothing arrives.
+      for (let i = 0; i < 15; i++) {
+        await expect(banner).toBeVisible({ timeout: 500 });
+        await page.waitForTimeout(1_000);
+      }
+      await expect(banner).toContainText(/Last sample \d+ s ago/);
+      await expect(page.getByTestId('dashboard-grid')).toHaveClass(/dimmed/);
+      await expect(page.getByTestId('last-sample')).toContainText(/\d+ s ago/);
+    } finally {
+      await hub.start();
+    }
+    await expect(page.getByTestId('stream-status')).toBeHidden({ timeout: 30_000 });
+    await expect(page.getByTestId('dashboard-grid')).not.toHaveClass(/dimmed/);
+  });
+});
