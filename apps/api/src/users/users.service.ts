@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { normalizeLocalUsername } from '@tyto/contracts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PasswordService } from './password.service';
@@ -10,6 +11,17 @@ import { RolesService } from '../roles/roles.service';
 import { UserEntity } from './user.entity';
 import { PasswordPolicy } from './password-policy';
 import { UsersRepository } from './users.repository';
+import { USER_CHANGED, type UserChangedEvent } from './users.events';
+import { isUniqueViolation } from '../database/db-errors';
+
+/** Who a provider says signed in, and the roles its groups or claims map to. */
+export interface ExternalIdentity {
+  provider: 'ldap' | 'oidc';
+  externalId: string;
+  username: string;
+  email: string | null;
+  providerRoleIds: string[];
+}
 
 export interface NewLocalUser {
   username: string;
@@ -29,6 +41,7 @@ export class UsersService implements OnApplicationBootstrap {
     private readonly rolesService: RolesService,
     private readonly passwords: PasswordService,
     private readonly policy: PasswordPolicy,
+    private readonly bus: EventEmitter2,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -50,8 +63,11 @@ export class UsersService implements OnApplicationBootstrap {
     if (await this.users.findByUsername(usernameKey)) throw taken();
     const roles = await this.resolveRoles(input.roleIds);
     const now = new Date().toISOString();
+    const id = randomUUID();
     const user = Object.assign(new UserEntity(), {
-      id: randomUUID(),
+      id,
+      externalId: id,
+      providerRoles: null,
       username,
       usernameKey,
       email: input.email,
@@ -65,6 +81,90 @@ export class UsersService implements OnApplicationBootstrap {
     });
     if (!(await this.users.create(user))) throw taken();
     return user;
+  }
+
+  /**
+   * Just-in-time provisioning of a user a provider vouched for: found by (provider, external id),
+   * created on first sign-in, and on every sign-in its name, email and provider roles are
+   * re-read (roles an administrator pinned are kept). 403 ACCOUNT_DISABLED when disabled here.
+   * Role ids the mapping names that do not exist are skipped with a warning.
+   */
+  async provisionExternal(input: ExternalIdentity): Promise<UserEntity> {
+    const known = await this.roles.findByIds([...new Set(input.providerRoleIds)]);
+    const unknown = input.providerRoleIds.filter((id) => !known.some((r) => r.id === id));
+    if (unknown.length) {
+      this.logger.warn(`${input.provider} role mapping names unknown roles: ${unknown.join(', ')}`);
+    }
+    if (known.length === 0) {
+      throw new AppError(
+        'NO_ROLE',
+        `No Tyto role is mapped to any of your ${input.provider} groups`,
+      );
+    }
+    const providerRoleIds = known.map((r) => r.id).sort();
+    const username = input.username.normalize('NFKC').slice(0, 128);
+    const now = new Date().toISOString();
+    const existing = await this.users.findByExternalId(input.provider, input.externalId);
+    if (existing) {
+      if (existing.disabled) {
+        throw new AppError('ACCOUNT_DISABLED', 'This account is disabled in Tyto');
+      }
+      const previous = new Set(existing.providerRoles ?? []);
+      const pinned = existing.roles.filter((r) => !previous.has(r.id));
+      const before = existing.roles
+        .map((r) => r.id)
+        .sort()
+        .join(',');
+      existing.roles = [...pinned, ...known.filter((r) => !pinned.some((p) => p.id === r.id))];
+      existing.providerRoles = providerRoleIds;
+      existing.username = username;
+      existing.usernameKey = username.toLowerCase();
+      existing.email = input.email;
+      existing.updatedAt = now;
+      try {
+        await this.users.save(existing);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw this.nameTaken(input.provider, username);
+        throw e;
+      }
+      if (
+        before !==
+        existing.roles
+          .map((r) => r.id)
+          .sort()
+          .join(',')
+      ) {
+        // Sessions the user already has see the new roles at once.
+        this.bus.emit(USER_CHANGED, { userId: existing.id } satisfies UserChangedEvent);
+      }
+      return existing;
+    }
+    const user = Object.assign(new UserEntity(), {
+      id: randomUUID(),
+      externalId: input.externalId,
+      providerRoles: providerRoleIds,
+      username,
+      usernameKey: username.toLowerCase(),
+      email: input.email,
+      passwordHash: null,
+      authProvider: input.provider,
+      disabled: false,
+      createdAt: now,
+      updatedAt: now,
+      lastLogin: null,
+      roles: known,
+    });
+    if (!(await this.users.create(user))) throw this.nameTaken(input.provider, username);
+    this.logger.log(`Provisioned ${input.provider} user '${username}'`);
+    return user;
+  }
+
+  private nameTaken(provider: string, username: string): AppError {
+    // Another entry of the same provider already holds the name (a renamed or re-created entry).
+    return new AppError(
+      'USERNAME_TAKEN',
+      `Another ${provider} account is already named '${username}'; an administrator must resolve it`,
+    );
   }
 
   /** The roles with these ids; 400 UNKNOWN_ROLE naming any that do not exist. */
@@ -86,8 +186,11 @@ export class UsersService implements OnApplicationBootstrap {
     const generated = this.config.adminPassword === null;
     const password = this.config.adminPassword ?? randomBytes(18).toString('base64url');
     const now = new Date().toISOString();
+    const id = randomUUID();
     const admin = Object.assign(new UserEntity(), {
-      id: randomUUID(),
+      id,
+      externalId: id,
+      providerRoles: null,
       username: 'admin',
       usernameKey: 'admin',
       email: null,
