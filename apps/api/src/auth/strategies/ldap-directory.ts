@@ -46,8 +46,6 @@ const unavailable = () =>
 @Injectable()
 export class LdapDirectory {
   private readonly logger = new Logger(LdapDirectory.name);
-  /** Binds sent to the server, service and user (tests check that refusals send none). */
-  binds = 0;
 
   /** The user, or null when the name is unknown, ambiguous or the password is wrong. */
   async authenticate(
@@ -69,13 +67,11 @@ export class LdapDirectory {
     });
     try {
       if (s.startTls) await client.startTLS(tls);
-      this.binds++;
       await client.bind(s.bindDn, s.bindPassword);
       const entry = await this.findUser(client, s, username);
       if (!entry) return null;
       const groups = await this.groupsOf(client, s, entry, username);
       // Last, so the group search above ran with the service account's rights.
-      this.binds++;
       try {
         await client.bind(entry.dn, password);
       } catch (e) {
