@@ -88,15 +88,15 @@ export class AuthController {
   @HttpCode(204)
   async logout(
     @CurrentPrincipal() p: Principal,
-    @Res({ passthrough: true }) res: FastifyReply,
+    @Res() res: FastifyReply,
     @ValidBody(EmptyRequestSchema) _body: EmptyRequest,
-  ): Promise<LogoutResponse | undefined> {
+  ): Promise<void> {
     await this.auth.logout(p.sessionId, p.userId);
     clearSessionCookie(res, this.config);
     const logoutUrl = p.authProvider === 'oidc' ? this.oidc.logoutUrl() : null;
-    if (logoutUrl === null) return undefined;
-    void res.status(200);
-    return { logout_url: logoutUrl };
+    // Sent by hand: the status depends on the user, and @HttpCode would override a passthrough.
+    if (logoutUrl === null) void res.status(204).send();
+    else void res.status(200).send({ logout_url: logoutUrl } satisfies LogoutResponse);
   }
 
   @Get('providers')

@@ -17,6 +17,7 @@ import {
 // Ports from the sso range (18400–18499): slapd on ldap:// and on ldaps://.
 const LDAP_PORT = 18400;
 const LDAPS_PORT = 18401;
+const LDAP_SPARE_PORT = 18402;
 
 const ldapEnv = (url: string, extra: Record<string, string> = {}) => ({
   TYTO_LDAP_URL: url,
@@ -59,7 +60,11 @@ describe.each(DB_KINDS)('LDAP sign-in against slapd on %s', (kind) => {
     ).users.filter((u) => u.auth_provider === 'ldap');
 
   it('signs in a directory user with the roles their groups map to', async () => {
-    const res = await login(hub, { username: 'alice', password: LDAP_USER_PASSWORD, provider: 'ldap' });
+    const res = await login(hub, {
+      username: 'alice',
+      password: LDAP_USER_PASSWORD,
+      provider: 'ldap',
+    });
     const body = await expectJson<{ token: string; user: { roles: string[] } }>(res, 200);
     expect(body.user.roles).toEqual(['operator']);
     const me = await expectJson<MeResponse>(
@@ -176,7 +181,11 @@ describe.each(DB_KINDS)('LDAP sign-in against slapd on %s', (kind) => {
     }
     const id = (bob ?? (await ldapUsers()).find((u) => u.username === 'bob'))!.id;
     const pinned = await expectJson<User>(
-      await hub.fetch(`/api/v1/users/${id}`, { method: 'PUT', token: admin, json: { roles: ['operator'] } }),
+      await hub.fetch(`/api/v1/users/${id}`, {
+        method: 'PUT',
+        token: admin,
+        json: { roles: ['operator'] },
+      }),
       200,
     );
     expect(pinned).toMatchObject({ roles: ['operator', 'viewer'], provider_roles: ['viewer'] });
@@ -250,11 +259,15 @@ describe.each(DB_KINDS)('LDAP sign-in against slapd on %s', (kind) => {
     });
   });
 
-  it('answers 503 DIRECTORY_UNAVAILABLE when slapd is down, and local admins still sign in', async () => {
-    const down = await startHub(kind, ldapEnv('ldap://127.0.0.1:18402', {
-      TYTO_AUTH_DEFAULT_PROVIDER: 'ldap',
-    }));
+  it('answers 503 DIRECTORY_UNAVAILABLE once slapd is stopped, and local admins still sign in', async () => {
+    const own = await startSlapd(LDAP_SPARE_PORT);
+    const down = await startHub(kind, ldapEnv(own.url, { TYTO_AUTH_DEFAULT_PROVIDER: 'ldap' }));
     try {
+      await expectJson(
+        await login(down, { username: 'alice', password: LDAP_USER_PASSWORD, provider: 'ldap' }),
+        200,
+      );
+      await own.stop();
       await expectError(
         await login(down, { username: 'alice', password: LDAP_USER_PASSWORD, provider: 'ldap' }),
         503,
@@ -269,6 +282,7 @@ describe.each(DB_KINDS)('LDAP sign-in against slapd on %s', (kind) => {
       await down.login();
     } finally {
       await down.close();
+      await own.stop();
     }
   });
 });
@@ -276,7 +290,10 @@ describe.each(DB_KINDS)('LDAP sign-in against slapd on %s', (kind) => {
 describe('LDAP configuration and transport', () => {
   it('tries the directory first by default and still finds local break-glass accounts', async () => {
     const slapd = await startSlapd(LDAP_PORT);
-    const hub = await startHub('sqlite', ldapEnv(slapd.url, { TYTO_AUTH_DEFAULT_PROVIDER: 'ldap' }));
+    const hub = await startHub(
+      'sqlite',
+      ldapEnv(slapd.url, { TYTO_AUTH_DEFAULT_PROVIDER: 'ldap' }),
+    );
     try {
       const res = await expectJson<{ user: { roles: string[] } }>(
         await login(hub, { username: 'bob', password: LDAP_USER_PASSWORD }),
@@ -309,11 +326,18 @@ describe('LDAP configuration and transport', () => {
     const cert = selfSignedCertificate();
     const slapd = await startSlapd(LDAPS_PORT, cert);
     const untrusted = await startHub('sqlite', ldapEnv(slapd.url));
-    const trusted = await startHub('sqlite', ldapEnv(slapd.url, { TYTO_LDAP_CA_FILE: cert.certFile }));
+    const trusted = await startHub(
+      'sqlite',
+      ldapEnv(slapd.url, { TYTO_LDAP_CA_FILE: cert.certFile }),
+    );
     try {
       const before = slapd.binds();
       await expectError(
-        await login(untrusted, { username: 'alice', password: LDAP_USER_PASSWORD, provider: 'ldap' }),
+        await login(untrusted, {
+          username: 'alice',
+          password: LDAP_USER_PASSWORD,
+          provider: 'ldap',
+        }),
         503,
         'DIRECTORY_UNAVAILABLE',
       );
@@ -332,7 +356,7 @@ describe('LDAP configuration and transport', () => {
 
   it('reports a misconfigured directory at start and on /auth/providers, and local sign-in works', async () => {
     const hub = await startHub('sqlite', {
-      TYTO_LDAP_URL: 'ldap://127.0.0.1:18402',
+      TYTO_LDAP_URL: 'ldap://127.0.0.1:18403',
       TYTO_LDAP_ROLE_MAP: '{not json',
     });
     try {

@@ -278,7 +278,9 @@ describe('OIDC ID token validation (tokens minted by the test)', () => {
     signIdToken(idTokenClaims(forger.issuer, nonce, extra), forger.key);
 
   it('accepts a correctly signed token (the control case)', async () => {
-    const res = await callBackWith((nonce) => valid(nonce, { sub: 'control-sub', preferred_username: 'control' }));
+    const res = await callBackWith((nonce) =>
+      valid(nonce, { sub: 'control-sub', preferred_username: 'control' }),
+    );
     expect(res.headers.get('location')).toBe(`${PUBLIC_URL}/`);
     expect((await oidcUsers(hub, admin)).map((u) => u.username)).toContain('control');
   });
@@ -324,7 +326,8 @@ describe('OIDC ID token validation (tokens minted by the test)', () => {
     try {
       const ids: string[] = [];
       for (const op of [forger, second]) {
-        const h = await startHub('sqlite', oidcEnv(op.issuer), db);
+        // Beside the suite's hub, so on another port (the public URL stays, it is not called).
+        const h = await startHub('sqlite', { ...oidcEnv(op.issuer), TYTO_PORT: '18421' }, db);
         try {
           const jar = new CookieJar();
           const start = await startSignIn(h, jar);

@@ -22,12 +22,19 @@ export async function startOidcProvider(
   postLogoutUri: string,
 ): Promise<OidcProviderProcess> {
   const script = path.join(__dirname, 'fixtures', 'oidc-provider.mjs');
-  const child: ChildProcess = spawn(process.execPath, [script, String(port), redirectUri, postLogoutUri], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [script, String(port), redirectUri, postLogoutUri],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`oidc-provider did not start:\n${output}`)), 15_000);
+    const timer = setTimeout(
+      () => reject(new Error(`oidc-provider did not start:\n${output}`)),
+      15_000,
+    );
     child.stdout?.on('data', (c: Buffer) => {
       output += c.toString();
       if (output.includes('ready')) {
@@ -144,12 +151,15 @@ export function idTokenClaims(
   };
 }
 
-export const signIdToken = (claims: jose.JWTPayload, key: jose.CryptoKey | Uint8Array, alg = 'RS256', kid = 'test-key-1') =>
-  new jose.SignJWT(claims).setProtectedHeader({ alg, kid }).sign(key);
+export const signIdToken = (
+  claims: jose.JWTPayload,
+  key: jose.CryptoKey | Uint8Array,
+  alg = 'RS256',
+  kid = 'test-key-1',
+) => new jose.SignJWT(claims).setProtectedHeader({ alg, kid }).sign(key);
 
 /** An unsigned (`alg: none`) JWT. */
-export const unsignedIdToken = (claims: jose.JWTPayload) =>
-  new jose.UnsecuredJWT(claims).encode();
+export const unsignedIdToken = (claims: jose.JWTPayload) => new jose.UnsecuredJWT(claims).encode();
 
 /** A cookie jar for fetch: enough for one browser-like walk through the redirects. */
 export class CookieJar {

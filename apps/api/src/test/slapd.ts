@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -118,9 +119,13 @@ olcAccess: {1}to * by users read by * none
   const url = `${tls ? 'ldaps' : 'ldap'}://127.0.0.1:${port}`;
   // -d stats keeps slapd in the foreground and logs every operation to stderr: the tests count
   // the binds that reached it.
-  const child: ChildProcess = spawn('/usr/sbin/slapd', ['-d', 'stats', '-h', `${url}/`, '-F', confDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    '/usr/sbin/slapd',
+    ['-d', 'stats', '-h', `${url}/`, '-F', confDir],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const lines: string[] = [];
   let buffered = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -129,8 +134,9 @@ olcAccess: {1}to * by users read by * none
     buffered = parts.pop() ?? '';
     lines.push(...parts);
   });
+  // "slapd starting" is logged before the listener accepts: wait for a connection to succeed.
   const deadline = Date.now() + 10_000;
-  while (!lines.some((l) => l.includes('slapd starting'))) {
+  while (!(await accepts(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`slapd did not start on ${url}:\n${lines.slice(-20).join('\n')}`);
@@ -161,6 +167,17 @@ olcAccess: {1}to * by users read by * none
   };
 }
 
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 /** A self-signed certificate for 127.0.0.1 (an unknown CA to the hub), written to a temp dir. */
 export function selfSignedCertificate(): { certFile: string; keyFile: string; dir: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'tyto-ldaps-'));
@@ -169,9 +186,21 @@ export function selfSignedCertificate(): { certFile: string; keyFile: string; di
   execFileSync(
     'openssl',
     [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-      '-keyout', keyFile, '-out', certFile,
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
     ],
     { stdio: 'pipe' },
   );

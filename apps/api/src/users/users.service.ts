@@ -103,6 +103,7 @@ export class UsersService implements OnApplicationBootstrap {
     }
     const providerRoleIds = known.map((r) => r.id).sort();
     const username = input.username.normalize('NFKC').slice(0, 128);
+    const email = input.email?.slice(0, 254) ?? null;
     const now = new Date().toISOString();
     const existing = await this.users.findByExternalId(input.provider, input.externalId);
     if (existing) {
@@ -119,7 +120,7 @@ export class UsersService implements OnApplicationBootstrap {
       existing.providerRoles = providerRoleIds;
       existing.username = username;
       existing.usernameKey = username.toLowerCase();
-      existing.email = input.email;
+      existing.email = email;
       existing.updatedAt = now;
       try {
         await this.users.save(existing);
@@ -145,7 +146,7 @@ export class UsersService implements OnApplicationBootstrap {
       providerRoles: providerRoleIds,
       username,
       usernameKey: username.toLowerCase(),
-      email: input.email,
+      email,
       passwordHash: null,
       authProvider: input.provider,
       disabled: false,

@@ -62,7 +62,8 @@ export class LdapDirectory {
       url: s.url,
       timeout: OPERATION_TIMEOUT_MS,
       connectTimeout: CONNECT_TIMEOUT_MS,
-      tlsOptions: tls,
+      // Only for ldaps://: ldapts speaks TLS from the first byte whenever it is given TLS options.
+      tlsOptions: s.url.startsWith('ldaps:') ? tls : undefined,
       strictDN: true,
     });
     try {

@@ -38,13 +38,9 @@ import { AuthStore } from './auth.store';
             <p class="error" role="alert" data-testid="sso-error">{{ message }}</p>
           }
           @if (auth.sso(); as sso) {
-            <a
-              mat-stroked-button
-              class="sso"
-              [href]="sso.login_url"
-              data-testid="login-sso"
-              >{{ sso.name }}</a
-            >
+            <a mat-stroked-button class="sso" [href]="sso.login_url" data-testid="login-sso">{{
+              sso.name
+            }}</a>
             <p class="or">or</p>
           }
           <form [formGroup]="form" (ngSubmit)="submit()" data-testid="login-form">
@@ -164,7 +160,9 @@ export class LoginPage {
     }
     const { username, password, provider } = this.form.getRawValue();
     // Without a directory there is no choice to send: the hub's default applies.
-    const credentials = this.auth.directory() ? { username, password, provider } : { username, password };
+    const credentials = this.auth.directory()
+      ? { username, password, provider }
+      : { username, password };
     if (await this.auth.login(credentials)) {
       await this.router.navigateByUrl(safeReturnUrl(this.returnUrl()));
     }
