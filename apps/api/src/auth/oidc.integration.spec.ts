@@ -325,6 +325,7 @@ describe('OIDC ID token validation (tokens minted by the test)', () => {
     const second = await startForgingProvider(SECOND_FORGING_PORT);
     try {
       const ids: string[] = [];
+      const names: string[] = [];
       for (const op of [forger, second]) {
         // Beside the suite's hub, so on another port (the public URL stays, it is not called).
         const h = await startHub('sqlite', { ...oidcEnv(op.issuer), TYTO_PORT: '18421' }, db);
@@ -348,11 +349,31 @@ describe('OIDC ID token validation (tokens minted by the test)', () => {
             200,
           );
           ids.push(me.id);
+          names.push(me.username);
         } finally {
           await h.close();
         }
       }
       expect(ids[0]).not.toBe(ids[1]);
+      // And the second account signs in again under the name it was given.
+      const again = await startHub('sqlite', { ...oidcEnv(second.issuer), TYTO_PORT: '18421' }, db);
+      try {
+        const jar = new CookieJar();
+        const start = await startSignIn(again, jar);
+        second.nextIdToken = await signIdToken(
+          idTokenClaims(second.issuer, start.searchParams.get('nonce') ?? '', { sub: 'same-sub' }),
+          second.key,
+        );
+        const res = await manual(
+          `${again.baseUrl}/api/v1/auth/oidc/callback?code=c&state=${start.searchParams.get('state')}`,
+          jar,
+        );
+        expect(res.headers.get('location')).toBe(`${PUBLIC_URL}/`);
+      } finally {
+        await again.close();
+      }
+      // Both are named frank by their providers; the second is told apart by its issuer.
+      expect(names).toEqual(['frank', `frank@127.0.0.1:${SECOND_FORGING_PORT}`]);
     } finally {
       await second.stop();
       await db.drop();

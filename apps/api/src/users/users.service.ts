@@ -21,6 +21,8 @@ export interface ExternalIdentity {
   username: string;
   email: string | null;
   providerRoleIds: string[];
+  /** Tried for a new user whose name another account of the provider already holds. */
+  fallbackUsername?: string;
 }
 
 export interface NewLocalUser {
@@ -118,6 +120,7 @@ export class UsersService implements OnApplicationBootstrap {
         .join(',');
       existing.roles = [...pinned, ...known.filter((r) => !pinned.some((p) => p.id === r.id))];
       existing.providerRoles = providerRoleIds;
+      const kept = { username: existing.username, usernameKey: existing.usernameKey };
       existing.username = username;
       existing.usernameKey = username.toLowerCase();
       existing.email = email;
@@ -125,8 +128,10 @@ export class UsersService implements OnApplicationBootstrap {
       try {
         await this.users.save(existing);
       } catch (e) {
-        if (isUniqueViolation(e)) throw this.nameTaken(input.provider, username);
-        throw e;
+        if (!isUniqueViolation(e)) throw e;
+        // Renamed at the provider onto a name another account holds: keep the name it had.
+        Object.assign(existing, kept);
+        await this.users.save(existing);
       }
       if (
         before !==
@@ -155,7 +160,12 @@ export class UsersService implements OnApplicationBootstrap {
       lastLogin: null,
       roles: known,
     });
-    if (!(await this.users.create(user))) throw this.nameTaken(input.provider, username);
+    if (!(await this.users.create(user))) {
+      const fallback = input.fallbackUsername?.normalize('NFKC').slice(0, 128);
+      if (!fallback) throw this.nameTaken(input.provider, username);
+      Object.assign(user, { username: fallback, usernameKey: fallback.toLowerCase() });
+      if (!(await this.users.create(user))) throw this.nameTaken(input.provider, fallback);
+    }
     this.logger.log(`Provisioned ${input.provider} user '${username}'`);
     return user;
   }

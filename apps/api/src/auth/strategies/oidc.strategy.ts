@@ -28,6 +28,8 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const refused = (why: string) =>
   new AppError('OIDC_LOGIN_FAILED', `Single sign-on refused: ${why}`);
 
+const hostOf = (url: string): string => (URL.canParse(url) ? new URL(url).host : url);
+
 /** The value at a dotted path of the claims (`realm_access.roles`), as a list of strings. */
 export function claimValues(claims: Record<string, unknown>, path: string): string[] {
   let v: unknown = claims;
@@ -182,6 +184,8 @@ export class OidcStrategy {
       // The same `sub` from another issuer is another person.
       externalId: `${iss}#${sub}`,
       username: name ?? sub,
+      // Another issuer's user of the same name (after TYTO_OIDC_ISSUER changed) is told apart.
+      fallbackUsername: `${name ?? sub}@${hostOf(iss)}`,
       email,
       providerRoleIds: mapRoles(s.roleMap, claimValues(claims, s.roleClaim), s.defaultRole),
     });
