@@ -73,19 +73,6 @@ export const AuthProvidersResponseSchema = z.object({
 });
 export type AuthProvidersResponse = z.infer<typeof AuthProvidersResponseSchema>;
 
-/** Query of the OIDC callback (the provider's redirect). */
-export const OidcCallbackQuerySchema = z
-  .object({
-    state: safeString().max(512).optional(),
-    code: safeString().max(4096).optional(),
-    error: safeString().max(256).optional(),
-    error_description: safeString().max(1024).optional(),
-    iss: safeString().max(1024).optional(),
-    session_state: safeString().max(1024).optional(),
-  })
-  .loose();
-export type OidcCallbackQuery = z.infer<typeof OidcCallbackQuerySchema>;
-
 /** POST /auth/logout for an OIDC user whose provider can end its own session too. */
 export const LogoutResponseSchema = z.object({
   /** The provider's end-session URL: the browser goes there next. */

@@ -182,6 +182,7 @@ describe.each(DB_KINDS)('OIDC sign-in against oidc-provider on %s', (kind) => {
   it.each([
     ['missing', (s: URLSearchParams) => s.delete('state')],
     ['tampered', (s: URLSearchParams) => s.set('state', `${s.get('state')}x`)],
+    ['control-character', (s: URLSearchParams) => s.set('state', `${s.get('state')}\u0000`)],
   ])('refuses a %s state and creates nobody', async (_, change) => {
     const jar = new CookieJar();
     const search = new URLSearchParams(
