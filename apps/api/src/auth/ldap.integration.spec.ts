@@ -175,11 +175,12 @@ describe.each(DB_KINDS)('LDAP sign-in against slapd on %s', (kind) => {
   });
 
   it('keeps roles an admin pinned apart from the provider roles, and refuses Tyto passwords', async () => {
-    const bob = (await ldapUsers()).find((u) => u.username === 'bob');
-    if (!bob) {
-      await login(hub, { username: 'bob', password: LDAP_USER_PASSWORD, provider: 'ldap' });
-    }
-    const id = (bob ?? (await ldapUsers()).find((u) => u.username === 'bob'))!.id;
+    // Signed in here, so this test does not depend on an earlier one having done it.
+    const first = await expectJson<{ user: { id: string } }>(
+      await login(hub, { username: 'bob', password: LDAP_USER_PASSWORD, provider: 'ldap' }),
+      200,
+    );
+    const id = first.user.id;
     const pinned = await expectJson<User>(
       await hub.fetch(`/api/v1/users/${id}`, {
         method: 'PUT',

@@ -53,7 +53,11 @@ describe.each(DB_KINDS)('the user-providers migration on %s', (kind) => {
           200,
         );
         expect(users).toEqual([
-          expect.objectContaining({ username: 'Olduser', auth_provider: 'local', provider_roles: [] }),
+          expect.objectContaining({
+            username: 'Olduser',
+            auth_provider: 'local',
+            provider_roles: [],
+          }),
         ]);
         const [row] = (await hub.app
           .get(DataSource)

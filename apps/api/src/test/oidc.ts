@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import * as jose from 'jose';
 
@@ -90,7 +90,7 @@ export async function startForgingProvider(port: number): Promise<ForgingProvide
     tokenCalls: 0,
     stop: async () => undefined,
   };
-  const json = (res: import('node:http').ServerResponse, body: unknown) => {
+  const json = (res: ServerResponse, body: unknown) => {
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify(body));
   };
