@@ -14,7 +14,7 @@ import { ROLE_CHANGED } from '../roles/roles.events';
 import { TOKEN_SESSION_PREFIX, TokensService } from '../tokens/tokens.service';
 import { RolesService } from '../roles/roles.service';
 import type { UserEntity } from '../users/user.entity';
-import { UsersRepository } from '../users/users.repository';
+import { UsersService } from '../users/users.service';
 import {
   USER_CHANGED,
   USER_SESSIONS_END,
@@ -56,7 +56,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(TYTO_CONFIG) private readonly config: TytoConfig,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly sessions: SessionsRepository,
     private readonly local: LocalStrategy,
     private readonly ldap: LdapStrategy,
@@ -141,7 +141,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
       userAgent: meta.userAgent?.slice(0, 512) ?? null,
     });
     await this.sessions.save(session);
-    await this.users.setLastLogin(user.id, now.toISOString());
+    await this.users.recordSignIn(user.id, now.toISOString());
     return {
       token,
       user: {

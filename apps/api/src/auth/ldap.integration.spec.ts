@@ -206,6 +206,22 @@ describe.each(DB_KINDS)('LDAP sign-in against slapd on %s', (kind) => {
     );
   });
 
+  it('refuses a directory user setting their own password in Tyto', async () => {
+    const { token } = await expectJson<{ token: string }>(
+      await login(hub, { username: 'bob', password: LDAP_USER_PASSWORD, provider: 'ldap' }),
+      200,
+    );
+    await expectError(
+      await hub.fetch('/api/v1/auth/me/password', {
+        method: 'PUT',
+        token,
+        json: { current_password: LDAP_USER_PASSWORD, new_password: 'a-long-new-password' },
+      }),
+      400,
+      'PASSWORD_MANAGED_EXTERNALLY',
+    );
+  });
+
   it('locks out a user disabled in Tyto although the directory accepts them', async () => {
     const ok = await expectJson<{ token: string; user: { id: string } }>(
       await login(hub, { username: 'dave', password: LDAP_USER_PASSWORD, provider: 'ldap' }),

@@ -85,6 +85,15 @@ export class UsersService implements OnApplicationBootstrap {
     return user;
   }
 
+  /** The local account of that name (any case), with its roles; null when there is none. */
+  findLocal(username: string): Promise<UserEntity | null> {
+    return this.users.findByUsername(username, 'local');
+  }
+
+  async recordSignIn(userId: string, at: string): Promise<void> {
+    await this.users.setLastLogin(userId, at);
+  }
+
   /**
    * Just-in-time provisioning of a user a provider vouched for: found by (provider, external id),
    * created on first sign-in, and on every sign-in its name, email and provider roles are

@@ -3,7 +3,7 @@ import { normalizeLocalUsername } from '@tyto/contracts';
 import { AppError } from '../../common/errors';
 import type { UserEntity } from '../../users/user.entity';
 import { PasswordService } from '../../users/password.service';
-import { UsersRepository } from '../../users/users.repository';
+import { UsersService } from '../../users/users.service';
 import type { PasswordStrategy } from './sign-in-strategy';
 
 /** Only enabled local accounts sign in with a password. */
@@ -16,7 +16,7 @@ export class LocalStrategy implements PasswordStrategy {
   readonly id = 'local';
 
   constructor(
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly passwords: PasswordService,
   ) {}
 
@@ -25,8 +25,8 @@ export class LocalStrategy implements PasswordStrategy {
     const username = normalizeLocalUsername(typed);
     // An account made before names were folded may hold a non-NFKC name; it is found as typed.
     const user =
-      (await this.users.findByUsername(username)) ??
-      (username !== typed ? await this.users.findByUsername(typed) : null);
+      (await this.users.findLocal(username)) ??
+      (username !== typed ? await this.users.findLocal(typed) : null);
     // Verified even for an unknown user (against no hash), so timing does not tell them apart.
     const ok = await this.passwords.verify(usable(user) ? user.passwordHash : null, password);
     if (!usable(user) || !ok) {
