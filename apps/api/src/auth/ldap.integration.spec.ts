@@ -371,6 +371,41 @@ describe('LDAP configuration and transport', () => {
     }
   });
 
+  it('upgrades ldap:// with StartTLS and verifies the certificate there too', async () => {
+    const cert = selfSignedCertificate();
+    const slapd = await startSlapd(LDAPS_PORT, { ...cert, startTls: true });
+    const env = { TYTO_LDAP_START_TLS: 'true' };
+    const untrusted = await startHub('sqlite', ldapEnv(slapd.url, env));
+    const trusted = await startHub(
+      'sqlite',
+      ldapEnv(slapd.url, { ...env, TYTO_LDAP_CA_FILE: cert.certFile }),
+    );
+    try {
+      const before = slapd.binds();
+      await expectError(
+        await login(untrusted, {
+          username: 'alice',
+          password: LDAP_USER_PASSWORD,
+          provider: 'ldap',
+        }),
+        503,
+        'DIRECTORY_UNAVAILABLE',
+      );
+      // The refused upgrade sent no credentials.
+      expect(slapd.binds()).toBe(before);
+      await expectJson(
+        await login(trusted, { username: 'alice', password: LDAP_USER_PASSWORD, provider: 'ldap' }),
+        200,
+      );
+      expect(slapd.log().some((l) => l.includes('EXT oid=1.3.6.1.4.1.1466.20037'))).toBe(true);
+    } finally {
+      await untrusted.close();
+      await trusted.close();
+      await slapd.stop();
+      rmSync(cert.dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports a misconfigured directory at start and on /auth/providers, and local sign-in works', async () => {
     const hub = await startHub('sqlite', {
       TYTO_LDAP_URL: 'ldap://127.0.0.1:18403',

@@ -58,11 +58,12 @@ const DATA = [
 
 /**
  * Starts OpenLDAP's slapd on a loopback port with the fixture directory (cn=config, mdb).
- * `tls` serves ldaps:// with that certificate and key instead of ldap://.
+ * `tls` serves ldaps:// with that certificate and key instead of ldap://, or, with `startTls`,
+ * ldap:// that offers StartTLS with them.
  */
 export async function startSlapd(
   port: number,
-  tls?: { certFile: string; keyFile: string },
+  tls?: { certFile: string; keyFile: string; startTls?: boolean },
 ): Promise<Slapd> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tyto-slapd-'));
   const confDir = path.join(dir, 'slapd.d');
@@ -116,7 +117,7 @@ olcAccess: {1}to * by users read by * none
   execFileSync('/usr/sbin/slapadd', ['-n1', '-F', confDir, '-l', path.join(dir, 'data.ldif')], {
     stdio: 'pipe',
   });
-  const url = `${tls ? 'ldaps' : 'ldap'}://127.0.0.1:${port}`;
+  const url = `${tls && !tls.startTls ? 'ldaps' : 'ldap'}://127.0.0.1:${port}`;
   // -d stats keeps slapd in the foreground and logs every operation to stderr: the tests count
   // the binds that reached it.
   const child: ChildProcess = spawn(

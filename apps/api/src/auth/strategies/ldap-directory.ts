@@ -6,6 +6,7 @@ import {
   SizeLimitExceededError,
   type Entry,
 } from 'ldapts';
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { AppError } from '../../common/errors';
 import type { LdapSettings } from '../../common/sso-config';
@@ -67,7 +68,12 @@ export class LdapDirectory {
       strictDN: true,
     });
     try {
-      if (s.startTls) await client.startTLS(tls);
+      if (s.startTls) {
+        // ldapts upgrades the socket without naming the server: name it, or Node would check the
+        // certificate against "localhost".
+        const host = new URL(s.url).hostname.replace(/^\[|\]$/g, '');
+        await client.startTLS({ ...tls, host, servername: isIP(host) ? undefined : host });
+      }
       await client.bind(s.bindDn, s.bindPassword);
       const entry = await this.findUser(client, s, username);
       if (!entry) return null;
