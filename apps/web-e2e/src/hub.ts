@@ -22,11 +22,15 @@ export class Hub {
   private process: ChildProcess | null = null;
   private output = '';
 
-  private constructor(private readonly port: number) {
+  private constructor(
+    private readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  static async launch(): Promise<Hub> {
+  // `port` and `env` for a hub whose URL must be known in advance (an OIDC redirect URI).
+  static async launch(options: { port?: number; env?: Record<string, string> } = {}): Promise<Hub> {
     for (const [file, target] of [
       [hubMain, 'api'],
       [webIndex, 'web'],
@@ -37,7 +41,7 @@ export class Hub {
         );
       }
     }
-    const hub = new Hub(await freePort());
+    const hub = new Hub(options.port ?? (await freePort()), options.env ?? {});
     await hub.start();
     return hub;
   }
@@ -53,6 +57,7 @@ export class Hub {
         TYTO_ADMIN_PASSWORD: ADMIN_PASSWORD,
         TYTO_SAMPLE_INTERVAL: '1',
         TYTO_LOG_LEVEL: 'warn',
+        ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -8,6 +8,11 @@ export const LoginRequestSchema = z.strictObject({
    */
   username: safeString().min(1).max(128),
   password: safeString().min(1).max(1024),
+  /**
+   * Which sign-in to check the password against. Absent: TYTO_AUTH_DEFAULT_PROVIDER (with `ldap`,
+   * local break-glass accounts are still found when the directory does not accept the name).
+   */
+  provider: z.enum(['local', 'ldap']).optional(),
 });
 export type LoginRequest = z.infer<typeof LoginRequestSchema>;
 
@@ -49,3 +54,28 @@ export const SESSION_COOKIE = 'tyto_session';
  * cross-site request without a CORS preflight the hub never grants, so this blocks CSRF.
  */
 export const CSRF_HEADER = 'x-tyto-csrf';
+
+/** One way to sign in, as the login page shows it (GET /auth/providers). */
+export const AuthProviderInfoSchema = z.object({
+  id: z.enum(['local', 'ldap', 'oidc']),
+  type: z.enum(['local', 'ldap', 'oidc']),
+  /** The label of the directory choice or the "Sign in with …" button. */
+  name: z.string().optional(),
+  /** Where the browser goes to start an OIDC sign-in. */
+  login_url: z.string().optional(),
+});
+export type AuthProviderInfo = z.infer<typeof AuthProviderInfoSchema>;
+
+export const AuthProvidersResponseSchema = z.object({
+  providers: z.array(AuthProviderInfoSchema),
+  /** Configured providers that failed their start-up check, with the one-line reason. */
+  misconfigured: z.array(z.object({ id: z.enum(['ldap', 'oidc']), error: z.string() })),
+});
+export type AuthProvidersResponse = z.infer<typeof AuthProvidersResponseSchema>;
+
+/** POST /auth/logout for an OIDC user whose provider can end its own session too. */
+export const LogoutResponseSchema = z.object({
+  /** The provider's end-session URL: the browser goes there next. */
+  logout_url: z.string(),
+});
+export type LogoutResponse = z.infer<typeof LogoutResponseSchema>;

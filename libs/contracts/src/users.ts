@@ -54,6 +54,11 @@ export const UserSchema = z.object({
   /** Role ids. */
   roles: z.array(z.string()),
   auth_provider: AuthProviderSchema,
+  /**
+   * The roles among `roles` that came from the provider's groups or claims at the last sign-in
+   * (re-computed at every sign-in); the others were pinned by an administrator. `[]` for local.
+   */
+  provider_roles: z.array(z.string()),
   /** A disabled user cannot sign in and has no sessions. */
   disabled: z.boolean(),
   /** ISO 8601 UTC. */

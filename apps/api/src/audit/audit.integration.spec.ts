@@ -48,7 +48,7 @@ describe.each(DB_KINDS)('audit log on %s', (kind) => {
       ip: '192.0.2.10',
       outcome: 'success',
       status: 200,
-      details: {},
+      details: { provider: 'local' },
     });
     expect(entries).toContainEqual(
       expect.objectContaining({
@@ -57,7 +57,7 @@ describe.each(DB_KINDS)('audit log on %s', (kind) => {
         ip: '192.0.2.11',
         outcome: 'failure',
         status: 401,
-        details: { code: 'INVALID_CREDENTIALS' },
+        details: { code: 'INVALID_CREDENTIALS', provider: 'local' },
       }),
     );
   });

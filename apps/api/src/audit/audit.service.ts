@@ -133,6 +133,30 @@ export class AuditService implements OnApplicationBootstrap {
     });
   }
 
+  /**
+   * Records an action that reaches the hub as a read and so escapes the write hook: the OIDC
+   * callback is a browser redirect (GET), yet every sign-in, failed or not, is audited.
+   */
+  async recordSignIn(entry: {
+    action: string;
+    actor: { id: string | null; username: string } | null;
+    ip: string | null;
+    status: number;
+    details: Record<string, unknown>;
+  }): Promise<void> {
+    await this.append({
+      timestamp: new Date().toISOString(),
+      actorId: entry.actor?.id ?? null,
+      actorUsername: clip(entry.actor?.username, 128),
+      action: clip(entry.action, 128) ?? '',
+      target: null,
+      ip: clip(entry.ip, 64),
+      outcome: entry.status < 400 ? 'success' : 'failure',
+      status: entry.status,
+      details: entry.details,
+    });
+  }
+
   async list(q: AuditQuery): Promise<AuditListResponse> {
     const [rows, total] = await this.repo.find(q);
     return { entries: rows.map(toAuditEntry), total };

@@ -75,7 +75,7 @@ export class AccountService {
     const user = await this.load(p);
     if (user.authProvider !== 'local') {
       throw new AppError(
-        'EXTERNAL_ACCOUNT',
+        'PASSWORD_MANAGED_EXTERNALLY',
         `Your password is managed by ${user.authProvider}; change it there`,
       );
     }

@@ -1,12 +1,15 @@
 import { Controller, Get, HttpCode, Inject, Post, Put, Req, Res } from '@nestjs/common';
 import {
+  AuthProvidersResponseSchema,
+  LogoutResponseSchema,
+  type AuthProvidersResponse,
+  type LogoutResponse,
   ChangePasswordRequestSchema,
   EmptyRequestSchema,
   LoginRequestSchema,
   LoginResponseSchema,
   MeResponseSchema,
   RegisterRequestSchema,
-  SESSION_COOKIE,
   UpdateMeRequestSchema,
   UserSchema,
   type ChangePasswordRequest,
@@ -26,7 +29,10 @@ import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { clientAddress, CurrentPrincipal, type Principal } from '../common/principal';
 import { ValidBody } from '../common/validation';
 import { AccountService } from './account.service';
+import { AuthProvidersService } from './auth-providers.service';
 import { AuthService, type ClientMeta } from './auth.service';
+import { clearSessionCookie, setSessionCookie } from './session-cookie';
+import { OidcStrategy } from './strategies/oidc.strategy';
 
 const clientMeta = (req: FastifyRequest): ClientMeta => ({
   ip: clientAddress(req),
@@ -38,6 +44,8 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly account: AccountService,
+    private readonly providersService: AuthProvidersService,
+    private readonly oidc: OidcStrategy,
     @Inject(TYTO_CONFIG) private readonly config: TytoConfig,
   ) {}
 
@@ -57,35 +65,48 @@ export class AuthController {
   ): Promise<LoginResponse> {
     // A failed login is recorded under the name that was tried.
     note.actor = { id: null, username: body.username };
-    const result = await this.auth.login(body.username, body.password, clientMeta(req));
+    note.details = { provider: body.provider ?? this.config.authDefaultProvider };
+    const result = await this.auth.login(
+      body.username,
+      body.password,
+      clientMeta(req),
+      body.provider,
+    );
     note.actor = { id: result.user.id, username: result.user.username };
-    void res.setCookie(SESSION_COOKIE, result.token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: this.config.cookieSecure,
-      path: '/',
-      expires: new Date(result.expires_at),
-    });
+    setSessionCookie(res, this.config, result.token, result.expires_at);
     return result;
   }
 
+  /**
+   * Ends this session. For an OIDC user whose provider has an end-session endpoint the answer
+   * is 200 with `logout_url`, where the browser goes next to end the provider's session too.
+   */
   @Post('logout')
-  @ApiDoc({ summary: 'Sign out: ends this session' })
+  @ApiDoc({ summary: 'Sign out: ends this session', response: LogoutResponseSchema })
   @Auth('session')
   @AuditAction('auth.logout')
   @HttpCode(204)
   async logout(
     @CurrentPrincipal() p: Principal,
-    @Res({ passthrough: true }) res: FastifyReply,
+    @Res() res: FastifyReply,
     @ValidBody(EmptyRequestSchema) _body: EmptyRequest,
   ): Promise<void> {
     await this.auth.logout(p.sessionId, p.userId);
-    void res.clearCookie(SESSION_COOKIE, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: this.config.cookieSecure,
-      path: '/',
-    });
+    clearSessionCookie(res, this.config);
+    const logoutUrl = p.authProvider === 'oidc' ? this.oidc.logoutUrl() : null;
+    // Sent by hand: the status depends on the user, and @HttpCode would override a passthrough.
+    if (logoutUrl === null) void res.status(204).send();
+    else void res.status(200).send({ logout_url: logoutUrl } satisfies LogoutResponse);
+  }
+
+  @Get('providers')
+  @ApiDoc({
+    summary: 'The ways to sign in, for the login page',
+    response: AuthProvidersResponseSchema,
+  })
+  @Auth('public')
+  providers(): AuthProvidersResponse {
+    return this.providersService.list();
   }
 
   /** Self-registration as a viewer, only when TYTO_ALLOW_REGISTRATION is on. */

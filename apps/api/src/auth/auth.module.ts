@@ -11,13 +11,24 @@ import { AuthService } from './auth.service';
 import { LoginThrottle } from './login-throttle';
 import { SessionEntity } from './session.entity';
 import { SessionsRepository } from './sessions.repository';
+import { AuthProvidersService } from './auth-providers.service';
+import { OidcController } from './oidc.controller';
+import { LdapDirectory } from './strategies/ldap-directory';
+import { LdapStrategy } from './strategies/ldap.strategy';
+import { LocalStrategy } from './strategies/local.strategy';
+import { OidcStrategy } from './strategies/oidc.strategy';
 
 @Module({
   imports: [TypeOrmModule.forFeature([SessionEntity]), UsersModule, AuditModule, TokensModule],
-  controllers: [AuthController],
+  controllers: [AuthController, OidcController],
   providers: [
     SessionsRepository,
     AuthService,
+    LocalStrategy,
+    LdapStrategy,
+    LdapDirectory,
+    OidcStrategy,
+    AuthProvidersService,
     AccountService,
     LoginThrottle,
     { provide: APP_GUARD, useClass: AuthGuard },

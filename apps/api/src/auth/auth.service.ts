@@ -16,8 +16,7 @@ import { ROLE_CHANGED } from '../roles/roles.events';
 import { TOKEN_SESSION_PREFIX, TokensService } from '../tokens/tokens.service';
 import { RolesService } from '../roles/roles.service';
 import type { UserEntity } from '../users/user.entity';
-import { UsersRepository } from '../users/users.repository';
-import { PasswordService } from '../users/password.service';
+import { UsersService } from '../users/users.service';
 import {
   USER_CHANGED,
   USER_SESSIONS_END,
@@ -30,6 +29,9 @@ import { LoginThrottle } from './login-throttle';
 import { PrincipalCache } from './principal-cache';
 import { SessionEntity } from './session.entity';
 import { SessionsRepository } from './sessions.repository';
+import { LdapStrategy } from './strategies/ldap.strategy';
+import { LocalStrategy } from './strategies/local.strategy';
+import type { PasswordStrategy } from './strategies/sign-in-strategy';
 
 export interface ClientMeta {
   ip: string | null;
@@ -37,10 +39,6 @@ export interface ClientMeta {
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
-/** Only enabled local accounts sign in with a password. */
-const usable = (user: UserEntity | null): user is UserEntity =>
-  user !== null && !user.disabled && user.authProvider === 'local';
 
 /** Sessions' last-seen times are written back this often, in one batch, never per request. */
 const PURGE_EVERY_MS = 10 * 60_000;
@@ -63,9 +61,10 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(TYTO_CONFIG) private readonly config: TytoConfig,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly sessions: SessionsRepository,
-    private readonly passwords: PasswordService,
+    private readonly local: LocalStrategy,
+    private readonly ldap: LdapStrategy,
     private readonly throttle: LoginThrottle,
     private readonly bus: EventEmitter2,
     private readonly tokens: TokensService,
@@ -92,32 +91,46 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Checks credentials and opens a new session; the same 401 for every kind of failure, and
-   * 429 while the (username, address) pair is locked out after too many failures.
+   * Checks a password with the strategy asked for (or the default chain) and opens a new
+   * session; the same 401 for every wrong name or password, and 429 while the (username,
+   * address) pair is locked out after too many of them.
    */
-  async login(typed: string, password: string, meta: ClientMeta): Promise<LoginResponse> {
-    // Local names are stored NFKC-folded (LocalUsernameSchema), so the lookup folds too, and so
-    // does the lockout key: `ａｄｍｉｎ` is `admin`, and no variant of a name earns fresh attempts.
+  async login(
+    typed: string,
+    password: string,
+    meta: ClientMeta,
+    provider?: 'local' | 'ldap',
+  ): Promise<LoginResponse> {
+    // The lockout key is the folded name: `ａｄｍｉｎ` is `admin`, and no variant of a name
+    // earns fresh attempts, whichever strategy checks it.
     const username = normalizeLocalUsername(typed);
+    const chain = this.chainFor(provider);
     this.throttle.begin(username, meta.ip);
-    let user: UserEntity | null;
-    let ok: boolean;
+    let user: UserEntity;
     try {
-      // An account made before names were folded may hold a non-NFKC name; it is found as typed.
-      user =
-        (await this.users.findByUsername(username)) ??
-        (username !== typed ? await this.users.findByUsername(typed) : null);
-      ok = await this.passwords.verify(usable(user) ? user.passwordHash : null, password);
+      user = await firstAccepting(chain, typed, password);
     } catch (e) {
-      // Refused for load (429) or failed before any password was checked: not a guess.
-      this.throttle.forgive(username, meta.ip);
+      // Only a wrong name or password is a guess; load (429), a directory that cannot answer,
+      // or a right password without a role or for a disabled account are not.
+      if (!(e instanceof AppError && e.code === 'INVALID_CREDENTIALS')) {
+        this.throttle.forgive(username, meta.ip);
+      }
       throw e;
-    }
-    if (!usable(user) || !ok) {
-      throw new AppError('INVALID_CREDENTIALS', 'Invalid username or password');
     }
     this.throttle.succeeded(username, meta.ip);
     return this.openSession(user, meta);
+  }
+
+  /**
+   * Which strategies check a password: the one named, or with TYTO_AUTH_DEFAULT_PROVIDER=ldap
+   * the directory first and then local accounts, so break-glass admins still sign in.
+   */
+  private chainFor(provider: 'local' | 'ldap' | undefined): PasswordStrategy[] {
+    if (provider === 'ldap') return [this.ldap];
+    if (provider === 'local') return [this.local];
+    return this.config.authDefaultProvider === 'ldap' && this.ldap.configured
+      ? [this.ldap, this.local]
+      : [this.local];
   }
 
   /** Issues a fresh token for a user who has just proven who they are. */
@@ -136,7 +149,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
       userAgent: meta.userAgent?.slice(0, 512) ?? null,
     });
     await this.sessions.save(session);
-    await this.users.setLastLogin(user.id, now.toISOString());
+    await this.users.recordSignIn(user.id, now.toISOString());
     return {
       token,
       user: {
@@ -294,4 +307,31 @@ function toPrincipal(session: SessionEntity): Principal {
     sessionId: session.id,
     expiresAt: session.expiresAt,
   };
+}
+
+/**
+ * The user the first strategy accepts. A strategy that does not know the name or cannot reach
+ * its directory passes to the next; its error is answered if none accepts (503 before 401, so a
+ * directory outage is not reported as a wrong password). Any other refusal ends the chain.
+ */
+async function firstAccepting(
+  chain: readonly PasswordStrategy[],
+  username: string,
+  password: string,
+): Promise<UserEntity> {
+  let refusal: AppError | null = null;
+  for (const strategy of chain) {
+    try {
+      return await strategy.verify(username, password);
+    } catch (e) {
+      if (
+        !(e instanceof AppError) ||
+        (e.code !== 'INVALID_CREDENTIALS' && e.code !== 'DIRECTORY_UNAVAILABLE')
+      ) {
+        throw e;
+      }
+      if (refusal === null || e.code === 'DIRECTORY_UNAVAILABLE') refusal = e;
+    }
+  }
+  throw refusal ?? new AppError('INVALID_CREDENTIALS', 'Invalid username or password');
 }

@@ -3,6 +3,14 @@ import path from 'node:path';
 import type { HistoryResolution } from '@tyto/contracts';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
+import {
+  parseLdap,
+  parseOidc,
+  SSO_VARIABLES,
+  type LdapSettings,
+  type OidcSettings,
+  type ProviderConfig,
+} from './sso-config';
 
 /**
  * Hub configuration, parsed once at boot from `TYTO_*` environment variables over an optional
@@ -43,6 +51,12 @@ export interface TytoConfig {
   cookieSecure: boolean;
   /** How long each history tier is kept, seconds. */
   retention: Record<HistoryResolution, number>;
+  /** Where a login without `provider` is checked first (TYTO_AUTH_DEFAULT_PROVIDER). */
+  authDefaultProvider: 'local' | 'ldap';
+  /** Null when TYTO_LDAP_URL is unset; `{ error }` when set but unusable (see sso-config.ts). */
+  ldap: ProviderConfig<LdapSettings>;
+  /** Null when TYTO_OIDC_ISSUER is unset; `{ error }` when set but unusable. */
+  oidc: ProviderConfig<OidcSettings>;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
@@ -146,6 +160,11 @@ const VariablesSchema = z.object({
   TYTO_RETENTION_1M: duration(7 * 86400, 3600),
   TYTO_RETENTION_5M: duration(30 * 86400, 3600),
   TYTO_RETENTION_1H: duration(365 * 86400, 86400),
+  TYTO_AUTH_DEFAULT_PROVIDER: text('local', /^(local|ldap)$/, 'local or ldap'),
+  // Read by sso-config.ts, leniently: a bad SSO value disables that provider, not the hub.
+  ...Object.fromEntries(
+    SSO_VARIABLES.filter((n) => n !== 'TYTO_AUTH_DEFAULT_PROVIDER').map((n) => [n, given]),
+  ),
 });
 
 function readYaml(dataDir: string): Source {
@@ -225,6 +244,9 @@ export function loadConfig(env: Source, defaultWebDir: string | null): TytoConfi
       '5m': v.TYTO_RETENTION_5M,
       '1h': v.TYTO_RETENTION_1H,
     },
+    authDefaultProvider: v.TYTO_AUTH_DEFAULT_PROVIDER === 'ldap' ? 'ldap' : 'local',
+    ldap: parseLdap(src),
+    oidc: parseOidc(src),
   };
 }
 

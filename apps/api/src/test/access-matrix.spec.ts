@@ -136,6 +136,9 @@ describe.each(DB_KINDS)('route access matrix on %s', (kind) => {
       'GET /api/v1/admin/tokens': 'tokens:manage',
       'DELETE /api/v1/admin/tokens/:id': 'tokens:manage',
       'GET /metrics': 'metrics:scrape',
+      'GET /api/v1/auth/providers': 'public',
+      'GET /api/v1/auth/oidc/login': 'public',
+      'GET /api/v1/auth/oidc/callback': 'public',
     });
   });
 

@@ -88,7 +88,8 @@ export async function startHub(
     null,
   );
   const app = await createHub(config);
-  await app.listen(0, '127.0.0.1');
+  // A random port unless the test needs a known one (an OIDC redirect URI registered in advance).
+  await app.listen(env['TYTO_PORT'] ? config.port : 0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   const hubFetch: TestHub['fetch'] = (pathname, init = {}) => {

@@ -69,7 +69,12 @@ export class UserAdminService {
     const wasAdmin = isAdmin(user);
     const wasDisabled = user.disabled;
     if (body.roles !== undefined) {
-      const roles = await this.usersService.resolveRoles(body.roles);
+      // A provider user keeps the roles its provider gives (re-computed at each sign-in); the
+      // ones sent here are pinned on top.
+      const roles = await this.usersService.resolveRoles([
+        ...body.roles,
+        ...(user.providerRoles ?? []),
+      ]);
       assertCanGrant(actor, roles);
       user.roles = roles;
     }
@@ -93,7 +98,7 @@ export class UserAdminService {
     assertCanManage(actor, user);
     if (user.authProvider !== 'local') {
       throw new AppError(
-        'EXTERNAL_ACCOUNT',
+        'PASSWORD_MANAGED_EXTERNALLY',
         `The password of '${user.username}' is managed by ${user.authProvider}`,
       );
     }

@@ -3,7 +3,14 @@ import { RoleEntity } from '../roles/role.entity';
 
 export type AuthProvider = 'local' | 'ldap' | 'oidc';
 
+/**
+ * A user is keyed by (auth_provider, external_id): the user id for local accounts, the entry's
+ * UUID (or DN) for LDAP, `issuer#sub` for OIDC. Usernames are unique per provider only, so a
+ * local `alice` and a directory `alice` are two accounts.
+ */
 @Entity('users')
+@Index('uq_users_provider_username', ['authProvider', 'usernameKey'], { unique: true })
+@Index('uq_users_provider_external_id', ['authProvider', 'externalId'], { unique: true })
 export class UserEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -11,8 +18,7 @@ export class UserEntity {
   @Column({ type: 'varchar', length: 128 })
   username!: string;
 
-  /** Lower-cased username: uniqueness is case-insensitive on both databases. */
-  @Index('uq_users_username_key', { unique: true })
+  /** Lower-cased username: uniqueness (per provider) is case-insensitive on both databases. */
   @Column({ name: 'username_key', type: 'varchar', length: 128 })
   usernameKey!: string;
 
@@ -25,6 +31,18 @@ export class UserEntity {
 
   @Column({ name: 'auth_provider', type: 'varchar', length: 16, default: 'local' })
   authProvider!: AuthProvider;
+
+  // The default only lets the migration add the column in place (SQLite would otherwise rebuild
+  // the table, and dropping `users` cascades to sessions and roles); every insert sets it.
+  @Column({ name: 'external_id', type: 'varchar', length: 512, default: '' })
+  externalId!: string;
+
+  /**
+   * Role ids the provider's groups or claims gave at the last sign-in (null for local users);
+   * `roles` holds these plus any an administrator pinned.
+   */
+  @Column({ name: 'provider_roles', type: 'simple-json', nullable: true })
+  providerRoles!: string[] | null;
 
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;

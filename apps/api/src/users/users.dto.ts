@@ -9,6 +9,7 @@ export function toUser(u: UserEntity): User {
     email: u.email,
     roles: u.roles.map((r) => r.id).sort(),
     auth_provider: u.authProvider,
+    provider_roles: [...(u.providerRoles ?? [])].sort(),
     disabled: u.disabled,
     created_at: u.createdAt,
     last_login: u.lastLogin,

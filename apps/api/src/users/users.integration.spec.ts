@@ -39,6 +39,7 @@ describe.each(DB_KINDS)('users API on %s', (kind) => {
         email: 'list-me@example.com',
         roles: ['operator'],
         auth_provider: 'local',
+        provider_roles: [],
         disabled: false,
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
         last_login: null,

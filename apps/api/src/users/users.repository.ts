@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/db-errors';
 import { serialTransaction } from '../database/serial';
-import { UserEntity } from './user.entity';
+import { UserEntity, type AuthProvider } from './user.entity';
 
 /** Thrown inside the transaction to roll it back. */
 class LeavesNoAdmin extends Error {}
@@ -20,9 +20,17 @@ export class UsersRepository {
     return this.repo.findOne({ where: { id }, relations: { roles: true } });
   }
 
-  findByUsername(username: string): Promise<UserEntity | null> {
+  /** Usernames are unique per provider; without one, the local account of that name. */
+  findByUsername(username: string, provider: AuthProvider = 'local'): Promise<UserEntity | null> {
     return this.repo.findOne({
-      where: { usernameKey: username.toLowerCase() },
+      where: { usernameKey: username.toLowerCase(), authProvider: provider },
+      relations: { roles: true },
+    });
+  }
+
+  findByExternalId(provider: AuthProvider, externalId: string): Promise<UserEntity | null> {
+    return this.repo.findOne({
+      where: { authProvider: provider, externalId },
       relations: { roles: true },
     });
   }

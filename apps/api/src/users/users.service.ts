@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { normalizeLocalUsername } from '@tyto/contracts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -12,6 +13,19 @@ import { RolesService } from '../roles/roles.service';
 import { UserEntity } from './user.entity';
 import { PasswordPolicy } from './password-policy';
 import { UsersRepository } from './users.repository';
+import { USER_CHANGED, type UserChangedEvent } from './users.events';
+import { isUniqueViolation } from '../database/db-errors';
+
+/** Who a provider says signed in, and the roles its groups or claims map to. */
+export interface ExternalIdentity {
+  provider: 'ldap' | 'oidc';
+  externalId: string;
+  username: string;
+  email: string | null;
+  providerRoleIds: string[];
+  /** Tried for a new user whose name another account of the provider already holds. */
+  fallbackUsername?: string;
+}
 
 export interface NewLocalUser {
   username: string;
@@ -32,6 +46,7 @@ export class UsersService implements OnApplicationBootstrap {
     private readonly passwords: PasswordService,
     private readonly policy: PasswordPolicy,
     private readonly dataSource: DataSource,
+    private readonly bus: EventEmitter2,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -56,8 +71,11 @@ export class UsersService implements OnApplicationBootstrap {
     if (await this.users.findByUsername(usernameKey)) throw taken();
     const roles = await this.resolveRoles(input.roleIds);
     const now = new Date().toISOString();
+    const id = randomUUID();
     const user = Object.assign(new UserEntity(), {
-      id: randomUUID(),
+      id,
+      externalId: id,
+      providerRoles: null,
       username,
       usernameKey,
       email: input.email,
@@ -71,6 +89,108 @@ export class UsersService implements OnApplicationBootstrap {
     });
     if (!(await this.users.create(user))) throw taken();
     return user;
+  }
+
+  /** The local account of that name (any case), with its roles; null when there is none. */
+  findLocal(username: string): Promise<UserEntity | null> {
+    return this.users.findByUsername(username, 'local');
+  }
+
+  async recordSignIn(userId: string, at: string): Promise<void> {
+    await this.users.setLastLogin(userId, at);
+  }
+
+  /**
+   * Just-in-time provisioning of a user a provider vouched for: found by (provider, external id),
+   * created on first sign-in, and on every sign-in its name, email and provider roles are
+   * re-read (roles an administrator pinned are kept). 403 ACCOUNT_DISABLED when disabled here.
+   * Role ids the mapping names that do not exist are skipped with a warning.
+   */
+  async provisionExternal(input: ExternalIdentity): Promise<UserEntity> {
+    const known = await this.roles.findByIds([...new Set(input.providerRoleIds)]);
+    const unknown = input.providerRoleIds.filter((id) => !known.some((r) => r.id === id));
+    if (unknown.length) {
+      this.logger.warn(`${input.provider} role mapping names unknown roles: ${unknown.join(', ')}`);
+    }
+    if (known.length === 0) {
+      throw new AppError(
+        'NO_ROLE',
+        `No Tyto role is mapped to any of your ${input.provider} groups`,
+      );
+    }
+    const providerRoleIds = known.map((r) => r.id).sort();
+    const username = input.username.normalize('NFKC').slice(0, 128);
+    const email = input.email?.slice(0, 254) ?? null;
+    const now = new Date().toISOString();
+    const existing = await this.users.findByExternalId(input.provider, input.externalId);
+    if (existing) {
+      if (existing.disabled) {
+        throw new AppError('ACCOUNT_DISABLED', 'This account is disabled in Tyto');
+      }
+      const previous = new Set(existing.providerRoles ?? []);
+      const pinned = existing.roles.filter((r) => !previous.has(r.id));
+      const before = existing.roles
+        .map((r) => r.id)
+        .sort()
+        .join(',');
+      existing.roles = [...pinned, ...known.filter((r) => !pinned.some((p) => p.id === r.id))];
+      existing.providerRoles = providerRoleIds;
+      const kept = { username: existing.username, usernameKey: existing.usernameKey };
+      existing.username = username;
+      existing.usernameKey = username.toLowerCase();
+      existing.email = email;
+      existing.updatedAt = now;
+      try {
+        await this.users.save(existing);
+      } catch (e) {
+        if (!isUniqueViolation(e)) throw e;
+        // Renamed at the provider onto a name another account holds: keep the name it had.
+        Object.assign(existing, kept);
+        await this.users.save(existing);
+      }
+      if (
+        before !==
+        existing.roles
+          .map((r) => r.id)
+          .sort()
+          .join(',')
+      ) {
+        // Sessions the user already has see the new roles at once.
+        this.bus.emit(USER_CHANGED, { userId: existing.id } satisfies UserChangedEvent);
+      }
+      return existing;
+    }
+    const user = Object.assign(new UserEntity(), {
+      id: randomUUID(),
+      externalId: input.externalId,
+      providerRoles: providerRoleIds,
+      username,
+      usernameKey: username.toLowerCase(),
+      email,
+      passwordHash: null,
+      authProvider: input.provider,
+      disabled: false,
+      createdAt: now,
+      updatedAt: now,
+      lastLogin: null,
+      roles: known,
+    });
+    if (!(await this.users.create(user))) {
+      const fallback = input.fallbackUsername?.normalize('NFKC').slice(0, 128);
+      if (!fallback) throw this.nameTaken(input.provider, username);
+      Object.assign(user, { username: fallback, usernameKey: fallback.toLowerCase() });
+      if (!(await this.users.create(user))) throw this.nameTaken(input.provider, fallback);
+    }
+    this.logger.log(`Provisioned ${input.provider} user '${username}'`);
+    return user;
+  }
+
+  private nameTaken(provider: string, username: string): AppError {
+    // Another entry of the same provider already holds the name (a renamed or re-created entry).
+    return new AppError(
+      'USERNAME_TAKEN',
+      `Another ${provider} account is already named '${username}'; an administrator must resolve it`,
+    );
   }
 
   /** The roles with these ids; 400 UNKNOWN_ROLE naming any that do not exist. */
@@ -92,8 +212,11 @@ export class UsersService implements OnApplicationBootstrap {
     const generated = this.config.adminPassword === null;
     const password = this.config.adminPassword ?? randomBytes(18).toString('base64url');
     const now = new Date().toISOString();
+    const id = randomUUID();
     const admin = Object.assign(new UserEntity(), {
-      id: randomUUID(),
+      id,
+      externalId: id,
+      providerRoles: null,
       username: 'admin',
       usernameKey: 'admin',
       email: null,

@@ -1,6 +1,7 @@
+import { DOCUMENT } from '@angular/common';
 import { HttpErrorResponse } from '@angular/common/http';
 import { Injectable, computed, inject, signal } from '@angular/core';
-import type { LoginRequest, Permission, SessionUser } from '@tyto/contracts';
+import type { AuthProviderInfo, LoginRequest, Permission, SessionUser } from '@tyto/contracts';
 import { hasPermission } from '@tyto/contracts';
 import type { Observable } from 'rxjs';
 import { catchError, firstValueFrom, map, of, tap } from 'rxjs';
@@ -16,11 +17,18 @@ export class AuthStore {
   private readonly _user = signal<SessionUser | null>(null);
   private readonly _loginPending = signal(false);
   private readonly _loginError = signal<string | null>(null);
+  private readonly _providers = signal<AuthProviderInfo[]>([{ id: 'local', type: 'local' }]);
+  private readonly document = inject(DOCUMENT);
 
   readonly user = computed(() => this._user());
   readonly username = computed(() => this._user()?.username ?? '');
   readonly loginPending = computed(() => this._loginPending());
   readonly loginError = computed(() => this._loginError());
+  readonly providers = computed(() => this._providers());
+  /** The directory, when configured: the login form then offers directory or local account. */
+  readonly directory = computed(() => this._providers().find((p) => p.type === 'ldap') ?? null);
+  /** The OIDC provider, when configured: a "Sign in with …" button. */
+  readonly sso = computed(() => this._providers().find((p) => p.type === 'oidc') ?? null);
 
   can(permission: Permission): boolean {
     return hasPermission(this._user()?.permissions ?? [], permission);
@@ -54,9 +62,21 @@ export class AuthStore {
     }
   }
 
+  /** Loads the ways to sign in (local, directory, OIDC) for the login page. */
+  async loadProviders(): Promise<void> {
+    try {
+      const res = await firstValueFrom(this.api.providers());
+      this._providers.set(res.providers);
+    } catch {
+      // The interceptor has shown the error; the password form still works.
+    }
+  }
+
   async logout(): Promise<void> {
     try {
-      await firstValueFrom(this.api.logout());
+      const res = await firstValueFrom(this.api.logout());
+      // An OIDC user also signs out at the provider, which sends the browser back to /login.
+      if (res?.logout_url) this.document.location.assign(res.logout_url);
     } catch {
       // The interceptor has shown what went wrong; locally the user is signed out regardless.
     } finally {
@@ -79,6 +99,10 @@ function loginFailureMessage(err: unknown): string {
   switch (err.status) {
     case 401:
       return 'Invalid username or password.';
+    case 403:
+    case 503:
+      // NO_ROLE, ACCOUNT_DISABLED, DIRECTORY_UNAVAILABLE: the hub's message says which.
+      return errorMessage(err);
     case 429: {
       const retryAfter = Number(err.headers.get('retry-after'));
       return retryAfter > 0

@@ -82,4 +82,54 @@ describe(LoginPage.name, () => {
 
     expect(navigate).toHaveBeenCalledWith('/forbidden');
   });
+
+  it('offers only the password form when the hub has no other provider', async () => {
+    backend
+      .expectOne('/api/v1/auth/providers')
+      .flush({ providers: [{ id: 'local', type: 'local' }], misconfigured: [] });
+    await fixture.whenStable();
+    fixture.detectChanges();
+    expect(byTestId('login-sso')).toBeNull();
+    expect(byTestId('login-provider')).toBeNull();
+    submit('admin', 'correct horse battery');
+    expect(backend.expectOne('/api/v1/auth/login').request.body).toEqual({
+      username: 'admin',
+      password: 'correct horse battery',
+    });
+  });
+
+  it('offers the OIDC button and the directory choice, and sends the chosen provider', async () => {
+    backend.expectOne('/api/v1/auth/providers').flush({
+      providers: [
+        { id: 'local', type: 'local' },
+        { id: 'ldap', type: 'ldap', name: 'Corporate directory' },
+        {
+          id: 'oidc',
+          type: 'oidc',
+          name: 'Sign in with Okta',
+          login_url: '/api/v1/auth/oidc/login',
+        },
+      ],
+      misconfigured: [],
+    });
+    await fixture.whenStable();
+    fixture.detectChanges();
+    const sso = byTestId<HTMLAnchorElement>('login-sso');
+    expect(sso?.textContent?.trim()).toBe('Sign in with Okta');
+    expect(sso?.getAttribute('href')).toBe('/api/v1/auth/oidc/login');
+    expect(byTestId('login-provider')?.textContent).toContain('Corporate directory');
+
+    submit('alice', 'directory password');
+    expect(backend.expectOne('/api/v1/auth/login').request.body).toEqual({
+      username: 'alice',
+      password: 'directory password',
+      provider: 'ldap',
+    });
+  });
+
+  it('explains a refused single sign-on from the query parameter', () => {
+    fixture.componentRef.setInput('sso_error', 'NO_ROLE');
+    fixture.detectChanges();
+    expect(byTestId('sso-error')?.textContent).toContain('none of your groups gives you a role');
+  });
 });

@@ -1,6 +1,7 @@
-import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
+import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatCardModule } from '@angular/material/card';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
@@ -14,6 +15,7 @@ import { AuthStore } from './auth.store';
   imports: [
     ReactiveFormsModule,
     MatButtonModule,
+    MatButtonToggleModule,
     MatCardModule,
     MatFormFieldModule,
     MatInputModule,
@@ -32,7 +34,26 @@ import { AuthStore } from './auth.store';
           }
         </div>
         <mat-card-content>
+          @if (ssoMessage(); as message) {
+            <p class="error" role="alert" data-testid="sso-error">{{ message }}</p>
+          }
+          @if (auth.sso(); as sso) {
+            <a mat-stroked-button class="sso" [href]="sso.login_url" data-testid="login-sso">{{
+              sso.name
+            }}</a>
+            <p class="or">or</p>
+          }
           <form [formGroup]="form" (ngSubmit)="submit()" data-testid="login-form">
+            @if (auth.directory(); as directory) {
+              <mat-button-toggle-group
+                formControlName="provider"
+                aria-label="Account type"
+                data-testid="login-provider"
+              >
+                <mat-button-toggle value="ldap">{{ directory.name }}</mat-button-toggle>
+                <mat-button-toggle value="local">Local account</mat-button-toggle>
+              </mat-button-toggle-group>
+            }
             <mat-form-field appearance="outline">
               <mat-label>Username</mat-label>
               <input
@@ -94,6 +115,18 @@ import { AuthStore } from './auth.store';
       gap: 4px;
       padding-top: 12px;
     }
+    .sso {
+      width: 100%;
+      margin-top: 12px;
+    }
+    .or {
+      text-align: center;
+      margin: 12px 0 0;
+      color: var(--mat-sys-on-surface-variant, #49454f);
+    }
+    mat-button-toggle-group {
+      margin-bottom: 12px;
+    }
     .error {
       color: var(--mat-sys-error, #b3261e);
       margin: 0 0 12px;
@@ -103,16 +136,21 @@ import { AuthStore } from './auth.store';
 export class LoginPage {
   // Bound from the `returnUrl` query parameter the guards set.
   readonly returnUrl = input<string>();
+  // Bound from `?sso_error=CODE`: where the hub sends the browser when an OIDC sign-in failed.
+  readonly ssoError = input<string | undefined>(undefined, { alias: 'sso_error' });
+  protected readonly ssoMessage = computed(() => ssoErrorMessage(this.ssoError()));
 
   protected readonly auth = inject(AuthStore);
   private readonly router = inject(Router);
   protected readonly form = inject(NonNullableFormBuilder).group({
     username: ['', Validators.required],
     password: ['', Validators.required],
+    provider: ['ldap' as 'ldap' | 'local'],
   });
 
   constructor() {
     this.auth.clearLoginError();
+    void this.auth.loadProviders();
   }
 
   protected async submit(): Promise<void> {
@@ -120,9 +158,30 @@ export class LoginPage {
       this.form.markAllAsTouched();
       return;
     }
-    if (await this.auth.login(this.form.getRawValue())) {
+    const { username, password, provider } = this.form.getRawValue();
+    // Without a directory there is no choice to send: the hub's default applies.
+    const credentials = this.auth.directory()
+      ? { username, password, provider }
+      : { username, password };
+    if (await this.auth.login(credentials)) {
       await this.router.navigateByUrl(safeReturnUrl(this.returnUrl()));
     }
+  }
+}
+
+function ssoErrorMessage(code: string | undefined): string | null {
+  switch (code) {
+    case undefined:
+    case '':
+      return null;
+    case 'NO_ROLE':
+      return 'Single sign-on worked, but none of your groups gives you a role in Tyto.';
+    case 'ACCOUNT_DISABLED':
+      return 'Your Tyto account is disabled.';
+    case 'PROVIDER_UNAVAILABLE':
+      return 'The identity provider cannot be reached. Try again later.';
+    default:
+      return 'Single sign-on failed. Start again from this page.';
   }
 }
 

@@ -83,6 +83,7 @@ describe(UserFormComponent.name, () => {
       email: 'alice@example.com',
       roles: ['viewer'],
       auth_provider: 'local',
+      provider_roles: [],
       disabled: false,
       created_at: '2026-01-15T10:00:00Z',
       last_login: null,

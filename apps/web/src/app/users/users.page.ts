@@ -226,6 +226,15 @@ export class UsersPage {
 
   protected roleNames(user: User): string {
     const names = this.store.roleNames();
-    return user.roles.map((id) => names.get(id) ?? id).join(', ') || '—';
+    // Roles the provider gave are marked apart from the ones an administrator pinned.
+    const fromProvider = new Set(user.provider_roles);
+    return (
+      user.roles
+        .map((id) => {
+          const name = names.get(id) ?? id;
+          return fromProvider.has(id) ? `${name} (from ${user.auth_provider})` : name;
+        })
+        .join(', ') || '—'
+    );
   }
 }

@@ -11,6 +11,7 @@ function user(overrides: Partial<User> = {}): User {
     email: null,
     roles: ['viewer'],
     auth_provider: 'local',
+    provider_roles: [],
     disabled: false,
     created_at: '2026-01-15T10:00:00Z',
     last_login: null,

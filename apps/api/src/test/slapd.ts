@@ -1,0 +1,209 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** The fixture directory's suffix, service account and password every fixture user has. */
+export const LDAP_SUFFIX = 'dc=example,dc=org';
+export const LDAP_ADMIN_DN = `cn=admin,${LDAP_SUFFIX}`;
+export const LDAP_ADMIN_PASSWORD = 'slapd-admin-secret';
+export const LDAP_USER_PASSWORD = 'directory-pass-1';
+export const GROUP_OPS = `cn=ops,ou=groups,${LDAP_SUFFIX}`;
+export const GROUP_VIEWERS = `cn=viewers,ou=groups,${LDAP_SUFFIX}`;
+
+export interface Slapd {
+  url: string;
+  /** Lines slapd logged (stats level): binds, searches, connections. */
+  log(): string[];
+  /** `BIND dn="…"` operations seen so far. */
+  binds(): number;
+  /** Runs ldapmodify as the admin with the given LDIF. */
+  modify(ldif: string): void;
+  stop(): Promise<void>;
+}
+
+const user = (uid: string, name: string) => `dn: uid=${uid},ou=people,${LDAP_SUFFIX}
+objectClass: inetOrgPerson
+uid: ${uid}
+cn: ${name}
+sn: ${name.split(' ').pop() ?? name}
+mail: ${uid}@example.org
+userPassword: ${LDAP_USER_PASSWORD}
+`;
+
+const group = (cn: string, members: string[]) => `dn: cn=${cn},ou=groups,${LDAP_SUFFIX}
+objectClass: groupOfNames
+cn: ${cn}
+${members.map((m) => `member: uid=${m},ou=people,${LDAP_SUFFIX}`).join('\n')}
+`;
+
+/**
+ * The fixture: alice in ops, bob in viewers, dave in both, carol in no group, and `adm1n` (a
+ * name `adm*` would match). erin starts in viewers; tests move her with `modify`.
+ */
+const DATA = [
+  `dn: ${LDAP_SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example\n`,
+  `dn: ou=people,${LDAP_SUFFIX}\nobjectClass: organizationalUnit\nou: people\n`,
+  `dn: ou=groups,${LDAP_SUFFIX}\nobjectClass: organizationalUnit\nou: groups\n`,
+  user('alice', 'Alice Ops'),
+  user('bob', 'Bob Viewer'),
+  user('carol', 'Carol Nogroup'),
+  user('dave', 'Dave Both'),
+  user('erin', 'Erin Mover'),
+  user('adm1n', 'Adm One'),
+  group('ops', ['alice', 'dave']),
+  group('viewers', ['bob', 'dave', 'erin']),
+].join('\n');
+
+/**
+ * Starts OpenLDAP's slapd on a loopback port with the fixture directory (cn=config, mdb).
+ * `tls` serves ldaps:// with that certificate and key instead of ldap://, or, with `startTls`,
+ * ldap:// that offers StartTLS with them.
+ */
+export async function startSlapd(
+  port: number,
+  tls?: { certFile: string; keyFile: string; startTls?: boolean },
+): Promise<Slapd> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tyto-slapd-'));
+  const confDir = path.join(dir, 'slapd.d');
+  const dbDir = path.join(dir, 'db');
+  mkdirSync(confDir);
+  mkdirSync(dbDir);
+  const tlsConfig = tls
+    ? `olcTLSCertificateFile: ${tls.certFile}\nolcTLSCertificateKeyFile: ${tls.keyFile}\n`
+    : '';
+  const config = `dn: cn=config
+objectClass: olcGlobal
+cn: config
+olcPidFile: ${dir}/slapd.pid
+${tlsConfig}
+dn: cn=module{0},cn=config
+objectClass: olcModuleList
+cn: module{0}
+olcModulePath: /usr/lib/ldap
+olcModuleLoad: back_mdb
+
+dn: cn=schema,cn=config
+objectClass: olcSchemaConfig
+cn: schema
+
+include: file:///etc/ldap/schema/core.ldif
+include: file:///etc/ldap/schema/cosine.ldif
+include: file:///etc/ldap/schema/inetorgperson.ldif
+
+dn: olcDatabase={0}config,cn=config
+objectClass: olcDatabaseConfig
+olcDatabase: {0}config
+olcAccess: {0}to * by * none
+
+dn: olcDatabase={1}mdb,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcMdbConfig
+olcDatabase: {1}mdb
+olcSuffix: ${LDAP_SUFFIX}
+olcRootDN: ${LDAP_ADMIN_DN}
+olcRootPW: ${LDAP_ADMIN_PASSWORD}
+olcDbDirectory: ${dbDir}
+olcDbMaxSize: 16777216
+olcAccess: {0}to attrs=userPassword by anonymous auth by * none
+olcAccess: {1}to * by users read by * none
+`;
+  writeFileSync(path.join(dir, 'config.ldif'), config);
+  writeFileSync(path.join(dir, 'data.ldif'), DATA);
+  execFileSync('/usr/sbin/slapadd', ['-n0', '-F', confDir, '-l', path.join(dir, 'config.ldif')], {
+    stdio: 'pipe',
+  });
+  execFileSync('/usr/sbin/slapadd', ['-n1', '-F', confDir, '-l', path.join(dir, 'data.ldif')], {
+    stdio: 'pipe',
+  });
+  const url = `${tls && !tls.startTls ? 'ldaps' : 'ldap'}://127.0.0.1:${port}`;
+  // -d stats keeps slapd in the foreground and logs every operation to stderr: the tests count
+  // the binds that reached it.
+  const child: ChildProcess = spawn(
+    '/usr/sbin/slapd',
+    ['-d', 'stats', '-h', `${url}/`, '-F', confDir],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  const lines: string[] = [];
+  let buffered = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  // "slapd starting" is logged before the listener accepts: wait for a connection to succeed.
+  const deadline = Date.now() + 10_000;
+  while (!(await accepts(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`slapd did not start on ${url}:\n${lines.slice(-20).join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  let stopped = false;
+  return {
+    url,
+    log: () => [...lines],
+    binds: () => lines.filter((l) => / BIND dn="/.test(l)).length,
+    modify(ldif: string) {
+      execFileSync(
+        '/usr/bin/ldapmodify',
+        ['-x', '-H', url, '-D', LDAP_ADMIN_DN, '-w', LDAP_ADMIN_PASSWORD],
+        { input: ldif, stdio: ['pipe', 'pipe', 'pipe'] },
+      );
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A self-signed certificate for 127.0.0.1 (an unknown CA to the hub), written to a temp dir. */
+export function selfSignedCertificate(): { certFile: string; keyFile: string; dir: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tyto-ldaps-'));
+  const certFile = path.join(dir, 'cert.pem');
+  const keyFile = path.join(dir, 'key.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'pipe' },
+  );
+  return { certFile, keyFile, dir };
+}
