@@ -32,6 +32,10 @@ export const ERROR_STATUS = {
   HEADERS_TOO_LARGE: 431,
   INTERNAL_ERROR: 500,
   NOT_READY: 503,
+  PROCESS_NOT_FOUND: 404,
+  PROCESS_CHANGED: 409,
+  PROCESS_PROTECTED: 400,
+  SIGNAL_NOT_PERMITTED: 403,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
