@@ -37,6 +37,16 @@ export const appRoutes: Routes = [
         canActivate: [permissionGuard('audit:view')],
         loadChildren: () => import('./audit/audit.routes'),
       },
+      {
+        path: 'processes',
+        canActivate: [permissionGuard('processes:view')],
+        loadChildren: () => import('./processes/processes.routes'),
+      },
+      {
+        path: 'alerts',
+        canActivate: [permissionGuard('alerts:view')],
+        loadChildren: () => import('./alerts/alerts.routes'),
+      },
       { path: 'account', loadChildren: () => import('./account/account.routes') },
       { path: 'forbidden', component: ForbiddenPage, title: 'No access · Tyto' },
     ],

@@ -52,6 +52,22 @@ import { CanDirective } from '../auth/can.directive';
         data-testid="nav-audit"
         >Audit</a
       >
+      <a
+        *tytoCan="'processes:view'"
+        mat-button
+        routerLink="/processes"
+        routerLinkActive="active"
+        data-testid="nav-processes"
+        >Processes</a
+      >
+      <a
+        *tytoCan="'alerts:view'"
+        mat-button
+        routerLink="/alerts"
+        routerLinkActive="active"
+        data-testid="nav-alerts"
+        >Alerts</a
+      >
       <a mat-button routerLink="/account" routerLinkActive="active" data-testid="nav-account"
         >My account</a
       >

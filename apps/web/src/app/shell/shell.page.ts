@@ -1,5 +1,7 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { Router, RouterOutlet } from '@angular/router';
+import { AlertBellComponent } from '../alerts/alert-bell.component';
+import { CanDirective } from '../auth/can.directive';
 import { AuthStore } from '../auth/auth.store';
 import { AppToolbarComponent } from '../shared/ui/app-toolbar.component';
 import { MainNavComponent } from './main-nav.component';
@@ -8,10 +10,11 @@ import { MainNavComponent } from './main-nav.component';
 @Component({
   selector: 'tyto-shell',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterOutlet, AppToolbarComponent, MainNavComponent],
+  imports: [RouterOutlet, AppToolbarComponent, MainNavComponent, AlertBellComponent, CanDirective],
   template: `
     <tyto-app-toolbar [username]="auth.username()" (logout)="logout()">
       <tyto-main-nav />
+      <tyto-alert-bell *tytoCan="'alerts:view'" />
     </tyto-app-toolbar>
     <main>
       <router-outlet />
