@@ -19,26 +19,22 @@ export const SIGNAL_NAMES = Object.keys(ALLOWED_SIGNALS) as SignalName[];
 /** The highest pid Linux hands out (PID_MAX_LIMIT on 64-bit). */
 export const PID_MAX = 4_194_304;
 
+/** The allowed signal a number (`15`) or name (`"SIGTERM"`, `"TERM"`, any case) names, or null. */
+export function toSignalName(v: number | string): SignalName | null {
+  if (typeof v === 'number') return SIGNAL_NAMES.find((n) => ALLOWED_SIGNALS[n] === v) ?? null;
+  const upper = v.toUpperCase();
+  const name = (upper.startsWith('SIG') ? upper : `SIG${upper}`) as SignalName;
+  return SIGNAL_NAMES.includes(name) ? name : null;
+}
+
 /**
- * A signal by number (`15`) or name (`"SIGTERM"`, `"TERM"`, any case), turned into its name.
- * Only the allowed set passes.
+ * A signal by number or name; only the allowed set passes. (A refinement, not a transform:
+ * the schema also documents the API; `toSignalName` gives the name.)
  */
 export const SignalSchema = z
   .union([z.number().int(), safeString().max(16)])
-  .transform((v, ctx): SignalName => {
-    if (typeof v === 'number') {
-      const name = SIGNAL_NAMES.find((n) => ALLOWED_SIGNALS[n] === v);
-      if (name) return name;
-    } else {
-      const upper = v.toUpperCase();
-      const name = (upper.startsWith('SIG') ? upper : `SIG${upper}`) as SignalName;
-      if (SIGNAL_NAMES.includes(name)) return name;
-    }
-    ctx.addIssue({
-      code: 'custom',
-      message: `must be one of ${SIGNAL_NAMES.map((n) => `${n} (${ALLOWED_SIGNALS[n]})`).join(', ')}`,
-    });
-    return z.NEVER;
+  .refine((v) => toSignalName(v) !== null, {
+    message: `must be one of ${SIGNAL_NAMES.map((n) => `${n} (${ALLOWED_SIGNALS[n]})`).join(', ')}`,
   });
 
 /**

@@ -161,8 +161,11 @@ describe.each(DB_KINDS)('alerts on %s', (kind) => {
     const host = `it-sse-${kind}`;
     // The hub's own host may raise or clear alerts meanwhile: only this host's events count.
     const ofHost = async (path: string) => {
-      const res = await hub.fetch(path, { token: viewer });
-      const events = readSseEvents(res, 'alert', 30, 3000);
+      const abort = new AbortController();
+      const res = await hub.fetch(path, { token: viewer, signal: abort.signal });
+      // Read for 3 s, then cut the stream (it would otherwise wait for the next keep-alive).
+      setTimeout(() => abort.abort(), 3500);
+      const events = readSseEvents(res, 'alert', 100, 3000);
       await new Promise((r) => setTimeout(r, 300));
       await emit(host, { rootUsed: 85 });
       await emit(host, { rootUsed: 10 });

@@ -7,6 +7,8 @@ import {
   ProcessQuerySchema,
   SignalRequestSchema,
   SignalResponseSchema,
+  toSignalName,
+  type SignalName,
   type ProcessDetail,
   type ProcessListQuery,
   type ProcessListResponse,
@@ -81,8 +83,9 @@ export class ProcessesController {
       const q = new ZodPipe(ProcessQuerySchema, 'query').transform(rawQuery);
       const pid = pidPipe.transform(rawPid);
       const body = new ZodPipe(SignalRequestSchema).transform(rawBody);
-      facts.signal = body.signal;
-      return await this.processes.signal(q.agent_id ?? LOCAL_AGENT_ID, pid, body, facts);
+      const name = toSignalName(body.signal) as SignalName;
+      facts.signal = name;
+      return await this.processes.signal(q.agent_id ?? LOCAL_AGENT_ID, pid, name, body.start_time, facts);
     } catch (e) {
       facts.result ??= (e as { code?: string }).code ?? 'error';
       throw e;

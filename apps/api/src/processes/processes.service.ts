@@ -5,7 +5,7 @@ import {
   type ProcessInfo,
   type ProcessListQuery,
   type ProcessListResponse,
-  type SignalRequest,
+  type SignalName,
   type SignalResponse,
 } from '@tyto/contracts';
 import { AppError, notFound } from '../common/errors';
@@ -83,11 +83,12 @@ export class ProcessesService {
   async signal(
     agentId: string,
     pid: number,
-    req: SignalRequest,
+    signal: SignalName,
+    startTime: string | undefined,
     facts: SignalFacts,
   ): Promise<SignalResponse> {
     const control = this.control(agentId);
-    const outcome = await control.signal(pid, req.signal, req.start_time);
+    const outcome = await control.signal(pid, signal, startTime);
     if (outcome.name !== undefined) facts.name = outcome.name;
     if (outcome.ok) {
       facts.result = 'sent';
@@ -95,8 +96,8 @@ export class ProcessesService {
         agent_id: agentId,
         pid,
         name: outcome.name,
-        signal: req.signal,
-        number: ALLOWED_SIGNALS[req.signal],
+        signal,
+        number: ALLOWED_SIGNALS[signal],
       };
     }
     facts.result = outcome.reason;
