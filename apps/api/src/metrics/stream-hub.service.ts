@@ -194,7 +194,11 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private sendInitial(c: StreamClient): void {
-    if (c.alertsOnly) return;
+    // Nothing to send yet on an alerts-only stream: a comment gets the headers out.
+    if (c.alertsOnly) {
+      this.write(c, KEEPALIVE);
+      return;
+    }
     const wanted = [...this.frames.values()].filter(
       (f) => c.agentId === undefined || f.sample.agent_id === c.agentId,
     );
