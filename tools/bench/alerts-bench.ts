@@ -45,29 +45,56 @@ function hostSample(h: number, round: number): MetricsSnapshot {
     gpu: 50,
     rootUsed: 75 + wobble,
   });
-  s.disk.mounts.push({ ...s.disk.mounts[1], mountpoint: '/var' }, { ...s.disk.mounts[1], mountpoint: '/home' });
+  s.disk.mounts.push(
+    { ...s.disk.mounts[1], mountpoint: '/var' },
+    { ...s.disk.mounts[1], mountpoint: '/home' },
+  );
   s.temperature.sensors.push({ name: 'pch', value: 40, high: null, critical: null });
   s.gpu.gpus.push({ ...s.gpu.gpus[0], index: 1 });
   s.docker.available = true;
   const container = (name: string, state: string) => ({
-    id: name, name, image: 'img', status: state, state, health: null, restarts: 0, cpu: 0,
-    memory: 0, memoryLimit: 0, networkRx: 0, networkTx: 0, blockRead: 0, blockWrite: 0,
+    id: name,
+    name,
+    image: 'img',
+    status: state,
+    state,
+    health: null,
+    restarts: 0,
+    cpu: 0,
+    memory: 0,
+    memoryLimit: 0,
+    networkRx: 0,
+    networkTx: 0,
+    blockRead: 0,
+    blockWrite: 0,
   });
-  s.docker.containers = [container('web', 'running'), container('db', 'running'), container('job', round % 10 === 0 ? 'exited' : 'running')];
-  s.systemd.services.push({ ...s.systemd.services[0], name: 'ssh.service' }, { ...s.systemd.services[0], name: 'cron.service' });
+  s.docker.containers = [
+    container('web', 'running'),
+    container('db', 'running'),
+    container('job', round % 10 === 0 ? 'exited' : 'running'),
+  ];
+  s.systemd.services.push(
+    { ...s.systemd.services[0], name: 'ssh.service' },
+    { ...s.systemd.services[0], name: 'cron.service' },
+  );
   return s;
 }
 
 // Subject checks one sample makes (rule × subject): the "rules" a host is evaluated against.
 const probe = hostSample(0, 1);
 const checks =
-  3 /* cpu, memory, swap */ + 1 /* load */ + probe.disk.mounts.length * 2 +
-  probe.temperature.sensors.length + probe.gpu.gpus.length * 2 +
-  probe.docker.containers.length + probe.systemd.services.length;
+  3 /* cpu, memory, swap */ +
+  1 /* load */ +
+  probe.disk.mounts.length * 2 +
+  probe.temperature.sensors.length +
+  probe.gpu.gpus.length * 2 +
+  probe.docker.containers.length +
+  probe.systemd.services.length;
 
 // Samples are built before timing: the hub receives them already built.
 const samples: MetricsSnapshot[][] = [];
-for (let r = 0; r < ROUNDS; r++) samples.push(Array.from({ length: HOSTS }, (_, h) => hostSample(h, r)));
+for (let r = 0; r < ROUNDS; r++)
+  samples.push(Array.from({ length: HOSTS }, (_, h) => hostSample(h, r)));
 
 let transitions = 0;
 const run = (r: number, now: number) => {
@@ -84,10 +111,18 @@ const wallNs = Number(process.hrtime.bigint() - t0);
 const cpu = process.cpuUsage(cpu0);
 const n = (ROUNDS - 1) * HOSTS;
 
-console.log(`CPU: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, load ${loadavg()[0].toFixed(2)}, Node ${process.version}`);
-console.log(`hosts ${HOSTS}, rule types ${Object.keys(DEFAULT_RULES).length} (all on), subject checks per sample ${checks}, host overrides ${OVERRIDES}`);
-console.log(`samples evaluated ${n}, transitions ${transitions} (${((transitions / n) * 100).toFixed(1)} per 100 samples)`);
-console.log(`wall µs/sample ${(wallNs / 1000 / n).toFixed(2)}, CPU µs/sample ${((cpu.user + cpu.system) / n).toFixed(2)}`);
+console.log(
+  `CPU: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, load ${loadavg()[0].toFixed(2)}, Node ${process.version}`,
+);
+console.log(
+  `hosts ${HOSTS}, rule types ${Object.keys(DEFAULT_RULES).length} (all on), subject checks per sample ${checks}, host overrides ${OVERRIDES}`,
+);
+console.log(
+  `samples evaluated ${n}, transitions ${transitions} (${((transitions / n) * 100).toFixed(1)} per 100 samples)`,
+);
+console.log(
+  `wall µs/sample ${(wallNs / 1000 / n).toFixed(2)}, CPU µs/sample ${((cpu.user + cpu.system) / n).toFixed(2)}`,
+);
 console.log(`offline check over ${HOSTS} hosts:`);
 const o0 = process.hrtime.bigint();
 for (let i = 0; i < 100; i++) engine.checkOffline(ROUNDS * 5000, 5000);

@@ -26,8 +26,11 @@ export const ALERT_TYPES = [
 export type AlertType = (typeof ALERT_TYPES)[number];
 
 /** Types whose condition is a state (stopped, failed, offline), not a number against a line. */
-export const STATE_ALERT_TYPES = ['container', 'systemd', 'host_offline'] as const satisfies
-  readonly AlertType[];
+export const STATE_ALERT_TYPES = [
+  'container',
+  'systemd',
+  'host_offline',
+] as const satisfies readonly AlertType[];
 export const isStateAlertType = (t: AlertType): boolean =>
   (STATE_ALERT_TYPES as readonly string[]).includes(t);
 
@@ -266,7 +269,12 @@ const channelFields = {
   enabled: z.boolean().optional(),
   min_level: z.enum(ALERT_LEVELS).optional(),
   agent_ids: z.array(safeString().min(1).max(128)).max(1000).nullable().optional(),
-  repeat_interval: z.number().int().min(0).max(7 * 86_400).optional(),
+  repeat_interval: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .optional(),
   send_resolved: z.boolean().optional(),
   url: safeString().max(2048).nullable().optional(),
   email: EmailSettingsSchema.nullable().optional(),
@@ -291,9 +299,7 @@ const checkTarget = (
 
 export const CreateChannelRequestSchema = z
   .strictObject({ type: z.enum(CHANNEL_TYPES), ...channelFields })
-  .superRefine((c, ctx) =>
-    checkTarget({ ...c, url: c.url ?? null, email: c.email ?? null }, ctx),
-  );
+  .superRefine((c, ctx) => checkTarget({ ...c, url: c.url ?? null, email: c.email ?? null }, ctx));
 export type CreateChannelRequest = z.infer<typeof CreateChannelRequestSchema>;
 
 export const UpdateChannelRequestSchema = z.strictObject({

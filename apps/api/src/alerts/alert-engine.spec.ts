@@ -10,7 +10,12 @@ const SEC = 1000;
 function engineWith(stored: StoredRule[] = []) {
   const rules = new RuleSet(stored);
   const engine = new AlertEngine((id) => rules.forHost(id));
-  const feed = (at: number, values: Partial<SampleValues>, agent = 'web-01', tweak?: (s: MetricsSnapshot) => void) => {
+  const feed = (
+    at: number,
+    values: Partial<SampleValues>,
+    agent = 'web-01',
+    tweak?: (s: MetricsSnapshot) => void,
+  ) => {
     const s = snapshot(agent, at, values);
     tweak?.(s);
     return engine.evaluate(s, at);
@@ -78,7 +83,11 @@ describe(AlertEngine.name, () => {
       expect(up.alertId).toBe(raised.alertId);
       expect(feed(T0 + 2 * SEC, { cpu: 91 })).toEqual([]); // 95 − 5 holds critical
       const [down] = feed(T0 + 3 * SEC, { cpu: 89 });
-      expect(down).toMatchObject({ kind: 'deescalated', level: 'warning', alertId: raised.alertId });
+      expect(down).toMatchObject({
+        kind: 'deescalated',
+        level: 'warning',
+        alertId: raised.alertId,
+      });
       const [gone] = feed(T0 + 4 * SEC, { cpu: 10 });
       expect(gone).toMatchObject({ kind: 'resolved', alertId: raised.alertId });
       const [again] = feed(T0 + 5 * SEC, { cpu: 85 });
@@ -100,7 +109,9 @@ describe(AlertEngine.name, () => {
         ['disk', '/', 'warning'],
         ['disk', '/data', 'critical'],
       ]);
-      expect(feed(T0 + SEC, { rootUsed: 85 }, 'web-01', (s) => (s.disk.mounts[1].usedPercent = 99))).toEqual([]);
+      expect(
+        feed(T0 + SEC, { rootUsed: 85 }, 'web-01', (s) => (s.disk.mounts[1].usedPercent = 99)),
+      ).toEqual([]);
       expect(kinds(feed(T0, { rootUsed: 85 }, 'web-02'))).toEqual(['disk:raised:warning']);
     });
 
@@ -121,9 +132,54 @@ describe(AlertEngine.name, () => {
         s.systemd.services[0].state = 'failed';
         s.docker.available = true;
         s.docker.containers = [
-          { id: 'a', name: 'db', image: 'pg', status: 'Exited (1)', state: 'exited', health: null, restarts: 0, cpu: 0, memory: 0, memoryLimit: 0, networkRx: 0, networkTx: 0, blockRead: 0, blockWrite: 0 },
-          { id: 'b', name: 'web', image: 'nginx', status: 'Up', state: 'running', health: 'unhealthy', restarts: 0, cpu: 0, memory: 0, memoryLimit: 0, networkRx: 0, networkTx: 0, blockRead: 0, blockWrite: 0 },
-          { id: 'c', name: 'ok', image: 'x', status: 'Up', state: 'running', health: 'healthy', restarts: 0, cpu: 0, memory: 0, memoryLimit: 0, networkRx: 0, networkTx: 0, blockRead: 0, blockWrite: 0 },
+          {
+            id: 'a',
+            name: 'db',
+            image: 'pg',
+            status: 'Exited (1)',
+            state: 'exited',
+            health: null,
+            restarts: 0,
+            cpu: 0,
+            memory: 0,
+            memoryLimit: 0,
+            networkRx: 0,
+            networkTx: 0,
+            blockRead: 0,
+            blockWrite: 0,
+          },
+          {
+            id: 'b',
+            name: 'web',
+            image: 'nginx',
+            status: 'Up',
+            state: 'running',
+            health: 'unhealthy',
+            restarts: 0,
+            cpu: 0,
+            memory: 0,
+            memoryLimit: 0,
+            networkRx: 0,
+            networkTx: 0,
+            blockRead: 0,
+            blockWrite: 0,
+          },
+          {
+            id: 'c',
+            name: 'ok',
+            image: 'x',
+            status: 'Up',
+            state: 'running',
+            health: 'healthy',
+            restarts: 0,
+            cpu: 0,
+            memory: 0,
+            memoryLimit: 0,
+            networkRx: 0,
+            networkTx: 0,
+            blockRead: 0,
+            blockWrite: 0,
+          },
         ];
       });
       expect(out.map((t) => `${t.type}:${t.subject}:${t.level}`)).toEqual([
@@ -159,7 +215,13 @@ describe(AlertEngine.name, () => {
       feed(T0, {}, 'edge-01');
       expect(engine.checkOffline(T0 + 14 * SEC, 5 * SEC)).toEqual([]);
       const [down] = engine.checkOffline(T0 + 15 * SEC, 5 * SEC);
-      expect(down).toMatchObject({ kind: 'raised', type: 'host_offline', agentId: 'edge-01', level: 'critical', value: 15 });
+      expect(down).toMatchObject({
+        kind: 'raised',
+        type: 'host_offline',
+        agentId: 'edge-01',
+        level: 'critical',
+        value: 15,
+      });
       expect(engine.checkOffline(T0 + 20 * SEC, 5 * SEC)).toEqual([]);
       const [up] = feed(T0 + 21 * SEC, {}, 'edge-01');
       expect(up).toMatchObject({ kind: 'resolved', type: 'host_offline', alertId: down.alertId });

@@ -62,39 +62,41 @@ interface HostState {
 type Visit = (subject: string, value: number) => void;
 
 /** Each type's values in a sample, one call per subject, without building arrays. */
-const EXTRACT: Record<Exclude<AlertType, 'host_offline'>, (s: MetricsSnapshot, v: Visit) => void> =
-  {
-    cpu: (s, v) => v('', s.cpu.totalUsage),
-    memory: (s, v) => v('', s.memory.usedPercent),
-    swap: (s, v) => {
-      if (s.memory.swapTotal > 0) v('', s.memory.swapPercent);
-    },
-    load: (s, v) => v('', s.cpu.loadAverage.one / Math.max(1, s.cpu.cores.length)),
-    disk: (s, v) => {
-      for (const m of s.disk.mounts) v(m.mountpoint, m.usedPercent);
-    },
-    inodes: (s, v) => {
-      for (const m of s.disk.mounts) if (m.inodesTotal > 0) v(m.mountpoint, m.inodesPercent);
-    },
-    temperature: (s, v) => {
-      for (const t of s.temperature.sensors) v(t.name, t.value);
-    },
-    gpu: (s, v) => {
-      for (const g of s.gpu.gpus) if (g.utilization !== null) v(String(g.index), g.utilization);
-    },
-    gpu_temperature: (s, v) => {
-      for (const g of s.gpu.gpus) if (g.temperature !== null) v(String(g.index), g.temperature);
-    },
-    container: (s, v) => {
-      for (const c of s.docker.containers) {
-        const stopped = c.state === 'exited' || c.state === 'dead';
-        v(c.name, stopped || c.health === 'unhealthy' ? 1 : 0);
-      }
-    },
-    systemd: (s, v) => {
-      for (const u of s.systemd.services) v(u.name, u.state === 'failed' ? 1 : 0);
-    },
-  };
+const EXTRACT: Record<
+  Exclude<AlertType, 'host_offline'>,
+  (s: MetricsSnapshot, v: Visit) => void
+> = {
+  cpu: (s, v) => v('', s.cpu.totalUsage),
+  memory: (s, v) => v('', s.memory.usedPercent),
+  swap: (s, v) => {
+    if (s.memory.swapTotal > 0) v('', s.memory.swapPercent);
+  },
+  load: (s, v) => v('', s.cpu.loadAverage.one / Math.max(1, s.cpu.cores.length)),
+  disk: (s, v) => {
+    for (const m of s.disk.mounts) v(m.mountpoint, m.usedPercent);
+  },
+  inodes: (s, v) => {
+    for (const m of s.disk.mounts) if (m.inodesTotal > 0) v(m.mountpoint, m.inodesPercent);
+  },
+  temperature: (s, v) => {
+    for (const t of s.temperature.sensors) v(t.name, t.value);
+  },
+  gpu: (s, v) => {
+    for (const g of s.gpu.gpus) if (g.utilization !== null) v(String(g.index), g.utilization);
+  },
+  gpu_temperature: (s, v) => {
+    for (const g of s.gpu.gpus) if (g.temperature !== null) v(String(g.index), g.temperature);
+  },
+  container: (s, v) => {
+    for (const c of s.docker.containers) {
+      const stopped = c.state === 'exited' || c.state === 'dead';
+      v(c.name, stopped || c.health === 'unhealthy' ? 1 : 0);
+    }
+  },
+  systemd: (s, v) => {
+    for (const u of s.systemd.services) v(u.name, u.state === 'failed' ? 1 : 0);
+  },
+};
 
 /**
  * The alert state machine, fed one sample at a time (no I/O, no timers: the caller passes the

@@ -217,6 +217,8 @@ export class AlertEvaluator implements OnModuleInit, OnApplicationShutdown {
 
   /** For reminders: active alerts that may be repeated now. */
   remindable(now: number): Alert[] {
-    return this.book.list().filter((a) => this.book.wasNotified(a.id) && this.book.remindable(a, now));
+    return this.book
+      .list()
+      .filter((a) => this.book.wasNotified(a.id) && this.book.remindable(a, now));
   }
 }

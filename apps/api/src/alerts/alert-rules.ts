@@ -150,7 +150,8 @@ export class RuleSet {
     for (const [agentId, m] of [...this.overrides].sort(([a], [b]) => a.localeCompare(b))) {
       for (const type of ALERT_TYPES) {
         const r = m.get(type);
-        if (r) out.push({ id: ruleId(type, agentId), type, agent_id: agentId, ...r, customized: true });
+        if (r)
+          out.push({ id: ruleId(type, agentId), type, agent_id: agentId, ...r, customized: true });
       }
     }
     return out;

@@ -66,7 +66,10 @@ export class AlertsController {
   }
 
   @Get()
-  @ApiDoc({ summary: 'Get current alerts (or the history) and the thresholds', response: AlertListResponseSchema })
+  @ApiDoc({
+    summary: 'Get current alerts (or the history) and the thresholds',
+    response: AlertListResponseSchema,
+  })
   @Auth('alerts:view')
   list(@ValidQuery(AlertListQuerySchema) q: AlertListQuery): Promise<AlertListResponse> {
     return this.alerts.list(q);
@@ -102,7 +105,10 @@ export class AlertsController {
   }
 
   @Get('rules')
-  @ApiDoc({ summary: 'List alert rules (global and per host)', response: AlertRuleListResponseSchema })
+  @ApiDoc({
+    summary: 'List alert rules (global and per host)',
+    response: AlertRuleListResponseSchema,
+  })
   @Auth('alerts:view')
   rules(): AlertRuleListResponse {
     return this.alerts.listRules();
@@ -150,7 +156,12 @@ export class AlertsController {
   ): Promise<Silence> {
     const s = await this.alerts.createSilence(body, p);
     note.target = s.id;
-    note.details = { agent_id: s.agent_id, starts_at: s.starts_at, ends_at: s.ends_at, reason: s.reason };
+    note.details = {
+      agent_id: s.agent_id,
+      starts_at: s.starts_at,
+      ends_at: s.ends_at,
+      reason: s.reason,
+    };
     return s;
   }
 
@@ -217,7 +228,10 @@ export class ChannelsController {
   }
 
   @Post(':id/test')
-  @ApiDoc({ summary: 'Queue a test notification to a channel', response: ChannelTestResponseSchema })
+  @ApiDoc({
+    summary: 'Queue a test notification to a channel',
+    response: ChannelTestResponseSchema,
+  })
   @Auth('alerts:manage')
   @AuditAction('alert.channel.test')
   @HttpCode(202)

@@ -40,7 +40,10 @@ describe.each(DB_KINDS)('alerts on %s', (kind) => {
     await createUser(hub, admin, { username: 'alert-viewer', roles: ['viewer'] });
     viewer = await hub.login('alert-viewer', USER_PASSWORD);
     // Every host a test feeds would go offline seconds later: only the offline test wants that.
-    await expectJson(await post('/api/v1/alerts/rules', { type: 'host_offline', enabled: false }), 200);
+    await expectJson(
+      await post('/api/v1/alerts/rules', { type: 'host_offline', enabled: false }),
+      200,
+    );
   });
   afterAll(async () => {
     await hub.close();
@@ -127,9 +130,12 @@ describe.each(DB_KINDS)('alerts on %s', (kind) => {
     expect(Date.parse(done.resolved_at ?? '')).toBeGreaterThan(Date.parse(done.created_at) - 1);
 
     const filtered = await expectJson<AlertListResponse>(
-      await hub.fetch(`/api/v1/alerts?state=all&agent_id=${host}&level=critical&type=memory&limit=1`, {
-        token: viewer,
-      }),
+      await hub.fetch(
+        `/api/v1/alerts?state=all&agent_id=${host}&level=critical&type=memory&limit=1`,
+        {
+          token: viewer,
+        },
+      ),
       200,
     );
     expect(filtered.total).toBe(1);
@@ -149,9 +155,15 @@ describe.each(DB_KINDS)('alerts on %s', (kind) => {
       403,
       'FORBIDDEN',
     );
-    const acked = await expectJson<Alert>(await post(`/api/v1/alerts/${a.id}/acknowledge`, {}), 200);
+    const acked = await expectJson<Alert>(
+      await post(`/api/v1/alerts/${a.id}/acknowledge`, {}),
+      200,
+    );
     expect(acked).toMatchObject({ id: a.id, acknowledged: true, acknowledged_by: 'admin' });
-    expect((await alertsOf(host))[0]).toMatchObject({ acknowledged: true, acknowledged_by: 'admin' });
+    expect((await alertsOf(host))[0]).toMatchObject({
+      acknowledged: true,
+      acknowledged_by: 'admin',
+    });
     await emit(host, { cpu: 1 });
     await expectError(await post(`/api/v1/alerts/${a.id}/acknowledge`, {}), 409, 'CONFLICT');
     await expectError(await post('/api/v1/alerts/no-such-alert/acknowledge', {}), 404, 'NOT_FOUND');
@@ -185,7 +197,13 @@ describe.each(DB_KINDS)('alerts on %s', (kind) => {
   it('sets rules per type and per host, and refuses bad ones', async () => {
     const host = `it-rules-${kind}`;
     const rule = await expectJson<AlertRule>(
-      await post('/api/v1/alerts/rules', { type: 'memory', agent_id: host, warning: 50, critical: 60, for: 0 }),
+      await post('/api/v1/alerts/rules', {
+        type: 'memory',
+        agent_id: host,
+        warning: 50,
+        critical: 60,
+        for: 0,
+      }),
       200,
     );
     expect(rule).toMatchObject({ id: `memory@${host}`, agent_id: host, warning: 50, critical: 60 });
@@ -210,9 +228,15 @@ describe.each(DB_KINDS)('alerts on %s', (kind) => {
       200,
     );
     expect(rules.filter((r) => r.agent_id === null)).toHaveLength(12);
-    expect(rules.find((r) => r.id === 'host_offline')).toMatchObject({ intervals: 3, level: 'critical' });
+    expect(rules.find((r) => r.id === 'host_offline')).toMatchObject({
+      intervals: 3,
+      level: 'critical',
+    });
 
-    const del = await hub.fetch(`/api/v1/alerts/rules/memory@${host}`, { method: 'DELETE', token: admin });
+    const del = await hub.fetch(`/api/v1/alerts/rules/memory@${host}`, {
+      method: 'DELETE',
+      token: admin,
+    });
     expect(del.status).toBe(204);
     await emit(host, { memory: 55 });
     expect(await alertsOf(host)).toEqual([]);
@@ -247,7 +271,10 @@ describe.each(DB_KINDS)('alerts on %s', (kind) => {
       'VALIDATION_FAILED',
     );
     await expectError(
-      await post('/api/v1/alerts/silences', { ends_at: new Date(Date.now() + 60_000).toISOString(), reason: 'a\u0000b' }),
+      await post('/api/v1/alerts/silences', {
+        ends_at: new Date(Date.now() + 60_000).toISOString(),
+        reason: 'a\u0000b',
+      }),
       400,
       'VALIDATION_FAILED',
     );
@@ -259,12 +286,20 @@ describe.each(DB_KINDS)('alerts on %s', (kind) => {
       }),
       201,
     );
-    expect(s).toMatchObject({ agent_id: host, reason: 'kernel upgrade', created_by: 'admin', active: true });
+    expect(s).toMatchObject({
+      agent_id: host,
+      reason: 'kernel upgrade',
+      created_by: 'admin',
+      active: true,
+    });
     await emit(host, { swap: 99 });
     expect((await alertsOf(host))[0]).toMatchObject({ type: 'swap', silenced: true });
     await emit(`${host}-b`, { swap: 99 });
     expect((await alertsOf(`${host}-b`))[0]).toMatchObject({ silenced: false });
-    const del = await hub.fetch(`/api/v1/alerts/silences/${s.id}`, { method: 'DELETE', token: admin });
+    const del = await hub.fetch(`/api/v1/alerts/silences/${s.id}`, {
+      method: 'DELETE',
+      token: admin,
+    });
     expect(del.status).toBe(204);
   });
 });

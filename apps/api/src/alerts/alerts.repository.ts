@@ -147,7 +147,9 @@ export class ChannelsRepository {
   }
 
   /** The newest delivery time per (alert, channel) among active alerts, for reminders. */
-  async lastSent(alertIds: string[]): Promise<{ alertId: string; channelId: string; at: string }[]> {
+  async lastSent(
+    alertIds: string[],
+  ): Promise<{ alertId: string; channelId: string; at: string }[]> {
     if (alertIds.length === 0) return [];
     const rows = await this.deliveries.find({
       where: { alertId: In(alertIds) },

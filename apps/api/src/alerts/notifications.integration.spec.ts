@@ -4,16 +4,16 @@ import { createHmac } from 'node:crypto';
 import { METRICS_SAMPLE } from '../metrics/metrics.events';
 import { expectError, expectJson } from '../test/api';
 import { createTestDatabase, DB_KINDS, startHub, type TestHub } from '../test/hub';
-import {
-  startSmtpReceiver,
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from '../test/receivers';
+import { startSmtpReceiver, startWebhookReceiver, type WebhookReceiver } from '../test/receivers';
 import { snapshot, type SampleValues } from '../test/samples';
 import { AlertEvaluator } from './alert-evaluator.service';
 import { NotificationsService } from './notifications.service';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  ms = 10_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const got = await probe();
@@ -106,7 +106,12 @@ describe.each(DB_KINDS)('alert notifications on %s', (kind) => {
   it('retries with back-off: a receiver failing twice gets the message exactly once', async () => {
     const host = `nt-retry-${kind}`;
     const r = await receiver({ failFirst: 2 });
-    const channel = await createChannel({ name: 'flaky', type: 'webhook', url: r.url, agent_ids: [host] });
+    const channel = await createChannel({
+      name: 'flaky',
+      type: 'webhook',
+      url: r.url,
+      agent_ids: [host],
+    });
     await emit(host, { cpu: 99 });
     await until('a failed attempt noted', async () => {
       const { channels } = await expectJson<ChannelListResponse>(
@@ -155,7 +160,9 @@ describe.each(DB_KINDS)('alert notifications on %s', (kind) => {
       expect(channel.has_secret).toBe(true);
       await emit(host, { memory: 90 }); // warning: below the channel's minimum
       await emit(host, { memory: 99 }); // critical
-      const [mail] = await until('a mail', () => (smtp.messages.length ? smtp.messages : undefined));
+      const [mail] = await until('a mail', () =>
+        smtp.messages.length ? smtp.messages : undefined,
+      );
       expect(mail.from).toBe('tyto@example.com');
       expect(mail.to).toEqual(['oncall@example.com']);
       expect(mail.raw).toMatch(/Subject: \[Tyto CRITICAL\] Memory 99% /);
@@ -171,21 +178,37 @@ describe.each(DB_KINDS)('alert notifications on %s', (kind) => {
     const r = await receiver();
     const sent: Record<string, unknown> = {};
     for (const type of ['slack', 'teams', 'ntfy', 'gotify'] as const) {
-      const c = await createChannel({ name: `${type} test`, type, url: `${r.url}/${type}`, secret: type === 'ntfy' || type === 'gotify' ? `${type}-token` : undefined, agent_ids: ['none'] });
-      if (type === 'slack' || type === 'teams') expect(c.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\*\*\*$/);
-      const res = await hub.fetch(`/api/v1/alerts/channels/${c.id}/test`, { method: 'POST', token: admin });
+      const c = await createChannel({
+        name: `${type} test`,
+        type,
+        url: `${r.url}/${type}`,
+        secret: type === 'ntfy' || type === 'gotify' ? `${type}-token` : undefined,
+        agent_ids: ['none'],
+      });
+      if (type === 'slack' || type === 'teams')
+        expect(c.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\*\*\*$/);
+      const res = await hub.fetch(`/api/v1/alerts/channels/${c.id}/test`, {
+        method: 'POST',
+        token: admin,
+      });
       expect(res.status).toBe(202);
-      const got = await until(`the ${type} test`, () => r.received.find((x) => x.url.endsWith(`/${type}`)));
+      const got = await until(`the ${type} test`, () =>
+        r.received.find((x) => x.url.endsWith(`/${type}`)),
+      );
       sent[type] = got;
     }
     const body = (t: string) => (sent[t] as { body: string }).body;
     const headers = (t: string) => (sent[t] as { headers: Record<string, string> }).headers;
-    expect(JSON.parse(body('slack'))).toEqual({ text: expect.stringContaining('[Tyto TEST]') as string });
+    expect(JSON.parse(body('slack'))).toEqual({
+      text: expect.stringContaining('[Tyto TEST]') as string,
+    });
     expect(JSON.parse(body('teams'))).toMatchObject({ '@type': 'MessageCard' });
     expect(body('ntfy')).toContain('[Tyto TEST]');
     expect(headers('ntfy')['authorization']).toBe('Bearer ntfy-token');
     expect(headers('gotify')['x-gotify-key']).toBe('gotify-token');
-    expect(JSON.parse(body('gotify'))).toMatchObject({ title: expect.stringContaining('TEST') as string });
+    expect(JSON.parse(body('gotify'))).toMatchObject({
+      title: expect.stringContaining('TEST') as string,
+    });
   });
 
   it('refuses non-http URLs and link-local or metadata targets, and never follows redirects', async () => {
@@ -210,7 +233,12 @@ describe.each(DB_KINDS)('alert notifications on %s', (kind) => {
     }
     const target = await receiver();
     const redirecting = await receiver({ redirect: target.url });
-    const c = await createChannel({ name: 'redirects', type: 'webhook', url: redirecting.url, agent_ids: ['none'] });
+    const c = await createChannel({
+      name: 'redirects',
+      type: 'webhook',
+      url: redirecting.url,
+      agent_ids: ['none'],
+    });
     await hub.fetch(`/api/v1/alerts/channels/${c.id}/test`, { method: 'POST', token: admin });
     await until('the redirect refused', async () => {
       const { channels } = await expectJson<ChannelListResponse>(
@@ -225,7 +253,13 @@ describe.each(DB_KINDS)('alert notifications on %s', (kind) => {
   it('keeps quiet inside a silence and for an acknowledged alert, until it escalates', async () => {
     const host = `nt-quiet-${kind}`;
     const r = await receiver();
-    await createChannel({ name: 'quiet', type: 'webhook', url: r.url, agent_ids: [host], repeat_interval: 1 });
+    await createChannel({
+      name: 'quiet',
+      type: 'webhook',
+      url: r.url,
+      agent_ids: [host],
+      repeat_interval: 1,
+    });
     await emit(host, { cpu: 85 });
     await until('the raise', () => (r.received.length === 1 ? true : undefined));
     const { alerts } = await expectJson<AlertListResponse>(
@@ -243,14 +277,20 @@ describe.each(DB_KINDS)('alert notifications on %s', (kind) => {
     // …and escalation breaks the quiet.
     await emit(host, { cpu: 99 });
     await until('the escalation', () =>
-      r.received.some((x) => (JSON.parse(x.body) as AlertEvent).change === 'escalated') ? true : undefined,
+      r.received.some((x) => (JSON.parse(x.body) as AlertEvent).change === 'escalated')
+        ? true
+        : undefined,
     );
 
     const silenced = `${host}-maint`;
     const s = await hub.fetch('/api/v1/alerts/silences', {
       method: 'POST',
       token: admin,
-      json: { agent_id: silenced, ends_at: new Date(Date.now() + 600_000).toISOString(), reason: 'maintenance' },
+      json: {
+        agent_id: silenced,
+        ends_at: new Date(Date.now() + 600_000).toISOString(),
+        reason: 'maintenance',
+      },
     });
     expect(s.status).toBe(201);
     const r2 = await receiver();
@@ -270,7 +310,11 @@ describe.each(DB_KINDS)('alert notifications on %s', (kind) => {
       const first = await startHub(kind, {}, db);
       const token = await first.login();
       await disableOffline(first, token);
-      await createChannel({ name: 'restart', type: 'webhook', url: r.url, agent_ids: [host] }, first, token);
+      await createChannel(
+        { name: 'restart', type: 'webhook', url: r.url, agent_ids: [host] },
+        first,
+        token,
+      );
       await emitOn(first, host, { memory: 99 });
       await until('the raise', () => (r.received.length === 1 ? true : undefined));
       const before = await expectJson<AlertListResponse>(

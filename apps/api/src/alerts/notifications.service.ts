@@ -1,9 +1,4 @@
-import {
-  Injectable,
-  Logger,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Alert, AlertEvent, ChannelType, EmailSettings } from '@tyto/contracts';
 import { randomUUID } from 'node:crypto';
 import { DeliveryEntity, type ChannelEntity } from './alerts.entities';
@@ -181,7 +176,11 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
     const channel = (await this.channels.all()).find((c) => c.id === d.channelId);
     const attempts = d.attempts + 1;
     if (!channel) {
-      await this.repo.updateDelivery(d.id, { status: 'failed', attempts, lastError: 'channel deleted' });
+      await this.repo.updateDelivery(d.id, {
+        status: 'failed',
+        attempts,
+        lastError: 'channel deleted',
+      });
       return;
     }
     // Claim the row by bumping its attempt time, so a second run (or replica) skips it.

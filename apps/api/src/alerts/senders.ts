@@ -25,27 +25,28 @@ const TYPE_LABEL: Record<Alert['type'], string> = {
 };
 
 /** One line for people, as notifications and the Alerts page show it. */
-export function alertMessage(a: Pick<Alert, 'type' | 'subject' | 'value' | 'threshold' | 'agent_id' | 'level'>): string {
+export function alertMessage(
+  a: Pick<Alert, 'type' | 'subject' | 'value' | 'threshold' | 'agent_id' | 'level'>,
+): string {
   const what = a.subject ? `${TYPE_LABEL[a.type]} ${a.subject}` : TYPE_LABEL[a.type];
-  switch (a.type) {
-    case 'host_offline':
-      return `${a.agent_id} sent no sample for ${a.value}s`;
-    case 'container':
-      return `Container ${a.subject} on ${a.agent_id} stopped or is unhealthy`;
-    case 'systemd':
-      return `Unit ${a.subject} on ${a.agent_id} failed`;
-    default: {
-      // ASCII only: the line goes into mail subjects and HTTP headers (ntfy) as it is.
-      const unit = a.type.includes('temperature') ? ' C' : a.type === 'load' ? '' : '%';
-      const v = Math.round(a.value * 10) / 10;
-      return `${what} ${v}${unit} >= ${a.threshold ?? '?'}${unit} on ${a.agent_id}`;
-    }
+  if (a.type === 'host_offline') return `${a.agent_id} sent no sample for ${a.value}s`;
+  if (a.type === 'container') {
+    return `Container ${a.subject} on ${a.agent_id} stopped or is unhealthy`;
   }
+  if (a.type === 'systemd') return `Unit ${a.subject} on ${a.agent_id} failed`;
+  // ASCII only: the line goes into mail subjects and HTTP headers (ntfy) as it is.
+  const unit = a.type.includes('temperature') ? ' C' : a.type === 'load' ? '' : '%';
+  const v = Math.round(a.value * 10) / 10;
+  return `${what} ${v}${unit} >= ${a.threshold ?? '?'}${unit} on ${a.agent_id}`;
 }
 
 export function subjectLine(e: AlertEvent): string {
   const tag =
-    e.change === 'resolved' ? 'RESOLVED' : e.change === 'test' ? 'TEST' : e.alert.level.toUpperCase();
+    e.change === 'resolved'
+      ? 'RESOLVED'
+      : e.change === 'test'
+        ? 'TEST'
+        : e.alert.level.toUpperCase();
   return `[Tyto ${tag}] ${e.alert.message}`;
 }
 
@@ -92,7 +93,8 @@ export function httpNotification(
     case 'webhook': {
       const body = JSON.stringify(event);
       if (secret) {
-        headers['x-tyto-signature'] = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+        headers['x-tyto-signature'] =
+          `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
       }
       return { url, headers, body };
     }

@@ -85,7 +85,13 @@ export class ProcessesController {
       const body = new ZodPipe(SignalRequestSchema).transform(rawBody);
       const name = toSignalName(body.signal) as SignalName;
       facts.signal = name;
-      return await this.processes.signal(q.agent_id ?? LOCAL_AGENT_ID, pid, name, body.start_time, facts);
+      return await this.processes.signal(
+        q.agent_id ?? LOCAL_AGENT_ID,
+        pid,
+        name,
+        body.start_time,
+        facts,
+      );
     } catch (e) {
       facts.result ??= (e as { code?: string }).code ?? 'error';
       throw e;

@@ -143,7 +143,13 @@ describe.each(DB_KINDS)('processes on %s', (kind) => {
       await signal(pid, { signal: 'SIGSTOP', start_time: startTime }),
       200,
     );
-    expect(stopped).toEqual({ agent_id: 'local', pid, name: 'node', signal: 'SIGSTOP', number: 19 });
+    expect(stopped).toEqual({
+      agent_id: 'local',
+      pid,
+      name: 'node',
+      signal: 'SIGSTOP',
+      number: 19,
+    });
     await until('state T', async () => ((await detail(pid)).state === 'T' ? true : undefined));
 
     await expectJson(await signal(pid, { signal: 18 }), 200);
@@ -229,36 +235,49 @@ describe.each(DB_KINDS)('processes on %s', (kind) => {
   });
 
   const asRoot = process.getuid?.() === 0 ? it : it.skip;
-  asRoot('answers 403 SIGNAL_NOT_PERMITTED when the host’s OS refuses (EPERM), and audits it', async () => {
-    // A host whose process table runs as `nobody`, plugged in through the ProcessControl port.
-    const nobody = unprivilegedHost();
-    try {
-      hub.app
-        .get(ProcessesService)
-        .register((id) => (id === 'unprivileged' ? nobody.control : null));
-      const child = sleeper();
-      const pid = child.pid as number;
-      const d = await expectJson<ProcessDetail>(
-        await hub.fetch(`/api/v1/processes/${pid}?agent_id=unprivileged`, { token: admin }),
-        200,
-      );
-      expect(d).toMatchObject({ agent_id: 'unprivileged', pid, user: 'root', open_files: null });
-      const body = await expectError(
-        await signal(pid, { signal: 'SIGKILL', start_time: d.startTime }, admin, '?agent_id=unprivileged'),
-        403,
-        'SIGNAL_NOT_PERMITTED',
-      );
-      expect(body.error).toContain('EPERM');
-      expect(child.exitCode).toBeNull();
-      const [row] = await auditOf(pid);
-      expect(row).toMatchObject({
-        status: 403,
-        details: { agent_id: 'unprivileged', name: 'node', signal: 'SIGKILL', result: 'permission' },
-      });
-    } finally {
-      nobody.dispose();
-    }
-  });
+  asRoot(
+    'answers 403 SIGNAL_NOT_PERMITTED when the host’s OS refuses (EPERM), and audits it',
+    async () => {
+      // A host whose process table runs as `nobody`, plugged in through the ProcessControl port.
+      const nobody = unprivilegedHost();
+      try {
+        hub.app
+          .get(ProcessesService)
+          .register((id) => (id === 'unprivileged' ? nobody.control : null));
+        const child = sleeper();
+        const pid = child.pid as number;
+        const d = await expectJson<ProcessDetail>(
+          await hub.fetch(`/api/v1/processes/${pid}?agent_id=unprivileged`, { token: admin }),
+          200,
+        );
+        expect(d).toMatchObject({ agent_id: 'unprivileged', pid, user: 'root', open_files: null });
+        const body = await expectError(
+          await signal(
+            pid,
+            { signal: 'SIGKILL', start_time: d.startTime },
+            admin,
+            '?agent_id=unprivileged',
+          ),
+          403,
+          'SIGNAL_NOT_PERMITTED',
+        );
+        expect(body.error).toContain('EPERM');
+        expect(child.exitCode).toBeNull();
+        const [row] = await auditOf(pid);
+        expect(row).toMatchObject({
+          status: 403,
+          details: {
+            agent_id: 'unprivileged',
+            name: 'node',
+            signal: 'SIGKILL',
+            result: 'permission',
+          },
+        });
+      } finally {
+        nobody.dispose();
+      }
+    },
+  );
 
   it('audits every attempt with actor, host, pid, name, signal and result', async () => {
     const child = sleeper();

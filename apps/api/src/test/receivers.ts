@@ -31,7 +31,11 @@ export async function startWebhookReceiver(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r = { url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
+      const r = {
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      };
       attempts.push(r);
       if (opts.redirect) {
         res.writeHead(302, { location: opts.redirect }).end();

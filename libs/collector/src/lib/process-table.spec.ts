@@ -6,7 +6,9 @@ import { buildSync } from 'esbuild';
 import { parseFullPidStat, ProcessTable } from './process-table';
 
 const sleeper = (...args: string[]): ChildProcess =>
-  spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', '--', ...args], { stdio: 'ignore' });
+  spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', '--', ...args], {
+    stdio: 'ignore',
+  });
 
 const exited = (child: ChildProcess) =>
   new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, s) => resolve(s)));

@@ -132,7 +132,10 @@ export class ProcessTable {
     if (!stat) return { ok: false, reason: 'not_found' };
     const name = this.name(pid, stat);
     const startTime = this.startTimeIso(stat.startTicks);
-    if (expectedStartTime !== undefined && Date.parse(expectedStartTime) !== Date.parse(startTime)) {
+    if (
+      expectedStartTime !== undefined &&
+      Date.parse(expectedStartTime) !== Date.parse(startTime)
+    ) {
       return { ok: false, reason: 'changed', name };
     }
     try {
@@ -183,7 +186,12 @@ export class ProcessTable {
   private cpuPercent(pid: number, stat: FullPidStat, now: number): number {
     const hz = this.constants.clockTicks;
     const mark = this.marks.get(pid);
-    if (mark && mark.startTicks === stat.startTicks && now - mark.at > 0 && now - mark.at < 60_000) {
+    if (
+      mark &&
+      mark.startTicks === stat.startTicks &&
+      now - mark.at > 0 &&
+      now - mark.at < 60_000
+    ) {
       return (((stat.ticks - mark.ticks) / hz) * 100_000) / (now - mark.at);
     }
     // No recent mark: the average over the process's life, as ps shows it.

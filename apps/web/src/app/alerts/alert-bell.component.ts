@@ -1,4 +1,5 @@
-import { ChangeDetectionStrategy, Component, OnDestroy, inject } from '@angular/core';
+import type { OnDestroy } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { RouterLink } from '@angular/router';
 import { AlertBellStore } from './alert-bell.store';
@@ -15,9 +16,12 @@ import { AlertBellStore } from './alert-bell.store';
       data-testid="alert-bell"
     >
       Alerts
-      <span class="count" [class.firing]="(store.active() ?? 0) > 0" data-testid="alert-bell-count">{{
-        store.active() ?? '–'
-      }}</span>
+      <span
+        class="count"
+        [class.firing]="(store.active() ?? 0) > 0"
+        data-testid="alert-bell-count"
+        >{{ store.active() ?? '–' }}</span
+      >
     </a>
   `,
   styles: `

@@ -44,8 +44,15 @@ type Draft = AlertRule;
       <table class="rules" data-testid="rules-table">
         <thead>
           <tr>
-            <th>Rule</th><th>Host</th><th>On</th><th>Warning</th><th>Critical</th>
-            <th>For (s)</th><th>Hysteresis</th><th>Level / intervals</th><th></th>
+            <th>Rule</th>
+            <th>Host</th>
+            <th>On</th>
+            <th>Warning</th>
+            <th>Critical</th>
+            <th>For (s)</th>
+            <th>Hysteresis</th>
+            <th>Level / intervals</th>
+            <th></th>
           </tr>
         </thead>
         <tbody>
@@ -57,11 +64,34 @@ type Draft = AlertRule;
               @if (stateType(r.type)) {
                 <td colspan="2">—</td>
               } @else {
-                <td><input class="num" type="number" [(ngModel)]="r.warning" [disabled]="!manage" data-testid="rule-warning" /></td>
-                <td><input class="num" type="number" [(ngModel)]="r.critical" [disabled]="!manage" data-testid="rule-critical" /></td>
+                <td>
+                  <input
+                    class="num"
+                    type="number"
+                    [(ngModel)]="r.warning"
+                    [disabled]="!manage"
+                    data-testid="rule-warning"
+                  />
+                </td>
+                <td>
+                  <input
+                    class="num"
+                    type="number"
+                    [(ngModel)]="r.critical"
+                    [disabled]="!manage"
+                    data-testid="rule-critical"
+                  />
+                </td>
               }
               <td><input class="num" type="number" [(ngModel)]="r.for" [disabled]="!manage" /></td>
-              <td><input class="num" type="number" [(ngModel)]="r.hysteresis" [disabled]="!manage || stateType(r.type)" /></td>
+              <td>
+                <input
+                  class="num"
+                  type="number"
+                  [(ngModel)]="r.hysteresis"
+                  [disabled]="!manage || stateType(r.type)"
+                />
+              </td>
               <td>
                 @if (r.type === 'host_offline') {
                   <input class="num" type="number" [(ngModel)]="r.intervals" [disabled]="!manage" />
@@ -74,7 +104,14 @@ type Draft = AlertRule;
               </td>
               <td>
                 @if (manage) {
-                  <button mat-stroked-button type="button" (click)="save(r)" data-testid="rule-save">Save</button>
+                  <button
+                    mat-stroked-button
+                    type="button"
+                    (click)="save(r)"
+                    data-testid="rule-save"
+                  >
+                    Save
+                  </button>
                   @if (r.customized) {
                     <button mat-button type="button" (click)="remove(r)">
                       {{ r.agent_id ? 'Remove' : 'Default' }}
@@ -102,7 +139,9 @@ type Draft = AlertRule;
           <mat-label>Host (agent id)</mat-label>
           <input matInput [(ngModel)]="overrideHost" name="host" />
         </mat-form-field>
-        <button mat-flat-button type="submit" [disabled]="!overrideHost.trim()">Add override</button>
+        <button mat-flat-button type="submit" [disabled]="!overrideHost.trim()">
+          Add override
+        </button>
       </form>
     }
   `,

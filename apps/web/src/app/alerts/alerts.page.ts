@@ -39,8 +39,20 @@ const COLUMNS = ['level', 'message', 'agent', 'created', 'state', 'actions'];
     <header class="head">
       <h1>Alerts</h1>
       <nav>
-        <a mat-button routerLink="/alerts/rules" *tytoCan="'alerts:view'" data-testid="nav-alert-rules">Rules</a>
-        <a mat-button routerLink="/alerts/channels" *tytoCan="'alerts:manage'" data-testid="nav-alert-channels">Channels</a>
+        <a
+          mat-button
+          routerLink="/alerts/rules"
+          *tytoCan="'alerts:view'"
+          data-testid="nav-alert-rules"
+          >Rules</a
+        >
+        <a
+          mat-button
+          routerLink="/alerts/channels"
+          *tytoCan="'alerts:manage'"
+          data-testid="nav-alert-channels"
+          >Channels</a
+        >
       </nav>
     </header>
     <form class="filters" [formGroup]="filters" (ngSubmit)="apply()">
@@ -126,7 +138,12 @@ const COLUMNS = ['level', 'message', 'agent', 'created', 'state', 'actions'];
           </td>
         </ng-container>
         <tr mat-header-row *matHeaderRowDef="columns"></tr>
-        <tr mat-row *matRowDef="let a; columns: columns" data-testid="alert-row" [attr.data-type]="a.type"></tr>
+        <tr
+          mat-row
+          *matRowDef="let a; columns: columns"
+          data-testid="alert-row"
+          [attr.data-type]="a.type"
+        ></tr>
       </table>
       @if (store.alerts().length === 0) {
         <p class="empty" data-testid="alert-empty">No alerts match.</p>
@@ -171,7 +188,12 @@ const COLUMNS = ['level', 'message', 'agent', 'created', 'state', 'actions'];
             @if (s.active) {
               <strong>active</strong>
             }
-            <button *tytoCan="'alerts:manage'" mat-button type="button" (click)="store.endSilence(s.id)">
+            <button
+              *tytoCan="'alerts:manage'"
+              mat-button
+              type="button"
+              (click)="store.endSilence(s.id)"
+            >
               Remove
             </button>
           </li>

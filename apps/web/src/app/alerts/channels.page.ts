@@ -38,20 +38,29 @@ import { AlertsApi } from './alerts.api';
     }
     @for (c of channels(); track c.id) {
       <mat-card appearance="outlined" class="channel" data-testid="channel-card">
-        <h2>{{ c.name }} <small>{{ c.type }}</small></h2>
+        <h2>
+          {{ c.name }} <small>{{ c.type }}</small>
+        </h2>
         <p class="code">{{ c.url ?? c.email?.to?.join(', ') }}</p>
         <p>
-          From {{ c.min_level }}; {{ c.agent_ids ? 'hosts ' + c.agent_ids.join(', ') : 'every host' }};
-          reminders {{ c.repeat_interval ? 'every ' + c.repeat_interval + ' s' : 'off' }};
-          resolved {{ c.send_resolved ? 'sent' : 'not sent' }}; secret {{ c.has_secret ? 'set' : 'none' }}
+          From {{ c.min_level }};
+          {{ c.agent_ids ? 'hosts ' + c.agent_ids.join(', ') : 'every host' }}; reminders
+          {{ c.repeat_interval ? 'every ' + c.repeat_interval + ' s' : 'off' }}; resolved
+          {{ c.send_resolved ? 'sent' : 'not sent' }}; secret {{ c.has_secret ? 'set' : 'none' }}
         </p>
         <p>
-          Last success: {{ c.last_success_at ? (c.last_success_at | date: 'yyyy-MM-dd HH:mm:ss') : 'never' }}
+          Last success:
+          {{ c.last_success_at ? (c.last_success_at | date: 'yyyy-MM-dd HH:mm:ss') : 'never' }}
           @if (c.last_error) {
-            <br /><span class="error">Last error ({{ c.last_error_at | date: 'yyyy-MM-dd HH:mm:ss' }}): {{ c.last_error }}</span>
+            <br /><span class="error"
+              >Last error ({{ c.last_error_at | date: 'yyyy-MM-dd HH:mm:ss' }}):
+              {{ c.last_error }}</span
+            >
           }
         </p>
-        <button mat-stroked-button type="button" (click)="test(c)" data-testid="channel-test">Send test</button>
+        <button mat-stroked-button type="button" (click)="test(c)" data-testid="channel-test">
+          Send test
+        </button>
         <button mat-button type="button" (click)="remove(c)">Delete</button>
       </mat-card>
     } @empty {

@@ -23,12 +23,7 @@ export interface ConfirmSignalData {
     </mat-dialog-content>
     <mat-dialog-actions align="end">
       <button mat-button type="button" [mat-dialog-close]="false">Cancel</button>
-      <button
-        mat-flat-button
-        type="button"
-        [mat-dialog-close]="true"
-        data-testid="confirm-signal"
-      >
+      <button mat-flat-button type="button" [mat-dialog-close]="true" data-testid="confirm-signal">
         {{ data.action }}
       </button>
     </mat-dialog-actions>

@@ -29,7 +29,12 @@ export class ProcessesApi {
 
   // The start time guards against the pid naming another process by now (409). The drawer
   // shows the hub's refusals (403 EPERM, 404, 409) next to the buttons.
-  signal(agentId: string, pid: number, signal: SignalName, startTime: string): Observable<SignalResponse> {
+  signal(
+    agentId: string,
+    pid: number,
+    signal: SignalName,
+    startTime: string,
+  ): Observable<SignalResponse> {
     return this.http.post<SignalResponse>(
       `${API_BASE}/processes/${pid}/signal`,
       { signal, start_time: startTime },

@@ -101,7 +101,9 @@ const ACTIONS: { label: string; signal: SignalName }[] = [
             </ng-container>
             <ng-container matColumnDef="cmdline">
               <th mat-header-cell *matHeaderCellDef>Command</th>
-              <td mat-cell *matCellDef="let p" class="code cmd" [title]="p.cmdline">{{ p.cmdline }}</td>
+              <td mat-cell *matCellDef="let p" class="code cmd" [title]="p.cmdline">
+                {{ p.cmdline }}
+              </td>
             </ng-container>
             <tr mat-header-row *matHeaderRowDef="columns; sticky: true"></tr>
             <tr
@@ -118,19 +120,32 @@ const ACTIONS: { label: string; signal: SignalName }[] = [
       @if (store.selected() || store.detailError()) {
         <aside class="drawer" data-testid="process-drawer" aria-label="Process details">
           @if (store.selected(); as p) {
-            <h2>{{ p.name }} <small>pid {{ p.pid }}</small></h2>
+            <h2>
+              {{ p.name }} <small>pid {{ p.pid }}</small>
+            </h2>
             <dl>
-              <dt>Host</dt><dd>{{ p.agent_id }}</dd>
-              <dt>State</dt><dd data-testid="process-state">{{ p.state }}</dd>
-              <dt>User</dt><dd>{{ p.user }}</dd>
-              <dt>Parent</dt><dd>{{ p.ppid }}</dd>
-              <dt>CPU</dt><dd>{{ p.cpu | number: '1.1-1' }} %</dd>
-              <dt>Memory</dt><dd>{{ p.memory | bytes }}</dd>
-              <dt>Threads</dt><dd>{{ p.threads }}</dd>
-              <dt>Nice</dt><dd>{{ p.nice }}</dd>
-              <dt>Open files</dt><dd>{{ p.open_files ?? 'not readable' }}</dd>
-              <dt>Started</dt><dd>{{ p.startTime | date: 'yyyy-MM-dd HH:mm:ss' }}</dd>
-              <dt>Command</dt><dd class="code">{{ p.cmdline }}</dd>
+              <dt>Host</dt>
+              <dd>{{ p.agent_id }}</dd>
+              <dt>State</dt>
+              <dd data-testid="process-state">{{ p.state }}</dd>
+              <dt>User</dt>
+              <dd>{{ p.user }}</dd>
+              <dt>Parent</dt>
+              <dd>{{ p.ppid }}</dd>
+              <dt>CPU</dt>
+              <dd>{{ p.cpu | number: '1.1-1' }} %</dd>
+              <dt>Memory</dt>
+              <dd>{{ p.memory | bytes }}</dd>
+              <dt>Threads</dt>
+              <dd>{{ p.threads }}</dd>
+              <dt>Nice</dt>
+              <dd>{{ p.nice }}</dd>
+              <dt>Open files</dt>
+              <dd>{{ p.open_files ?? 'not readable' }}</dd>
+              <dt>Started</dt>
+              <dd>{{ p.startTime | date: 'yyyy-MM-dd HH:mm:ss' }}</dd>
+              <dt>Command</dt>
+              <dd class="code">{{ p.cmdline }}</dd>
             </dl>
             <div class="actions" *tytoCan="'processes:signal'">
               @for (a of actions; track a.signal) {
@@ -241,7 +256,8 @@ export class ProcessesPage {
     if (!p) return;
     const data: ConfirmSignalData = { action, signal, name: p.name, pid: p.pid, host: p.agent_id };
     const ok = await firstValueFrom(
-      this.dialog.open<ConfirmSignalDialog, ConfirmSignalData, boolean>(ConfirmSignalDialog, { data })
+      this.dialog
+        .open<ConfirmSignalDialog, ConfirmSignalData, boolean>(ConfirmSignalDialog, { data })
         .afterClosed(),
     );
     if (ok) await this.store.signal(signal);

@@ -1,7 +1,12 @@
 import type { ProcessInfo } from '@tyto/contracts';
 import { filterProcesses, sortProcesses } from './processes.store';
 
-const proc = (pid: number, name: string, cpu: number, extra: Partial<ProcessInfo> = {}): ProcessInfo => ({
+const proc = (
+  pid: number,
+  name: string,
+  cpu: number,
+  extra: Partial<ProcessInfo> = {},
+): ProcessInfo => ({
   pid,
   ppid: 1,
   name,
@@ -31,13 +36,11 @@ describe('processes table', () => {
   });
 
   it('sorts by a column in either direction, ties by pid', () => {
-    expect(sortProcesses([...rows], { column: 'cpu', direction: 'desc' }).map((p) => p.pid)).toEqual([
-      20, 30, 10,
-    ]);
-    expect(sortProcesses([...rows], { column: 'name', direction: 'asc' }).map((p) => p.name)).toEqual([
-      'nginx',
-      'node',
-      'postgres',
-    ]);
+    expect(
+      sortProcesses([...rows], { column: 'cpu', direction: 'desc' }).map((p) => p.pid),
+    ).toEqual([20, 30, 10]);
+    expect(
+      sortProcesses([...rows], { column: 'name', direction: 'asc' }).map((p) => p.name),
+    ).toEqual(['nginx', 'node', 'postgres']);
   });
 });
