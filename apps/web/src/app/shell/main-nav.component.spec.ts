@@ -30,14 +30,17 @@ describe(MainNavComponent.name, () => {
       'nav-users',
       'nav-roles',
       'nav-audit',
+      'nav-processes',
+      'nav-alerts',
       'nav-account',
     ]);
   });
 
-  it('offers a custom alerts role only the dashboard and the own account', () => {
+  it('offers a custom alerts role only the dashboard, alerts and the own account', () => {
     expect(links(['dashboard:view', 'alerts:*'])).toEqual([
       'nav-dashboard',
       'nav-host',
+      'nav-alerts',
       'nav-account',
     ]);
   });
