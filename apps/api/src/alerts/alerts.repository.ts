@@ -10,6 +10,10 @@ import {
   SilenceEntity,
 } from './alerts.entities';
 
+// One row per write and no implicit transaction: on SQLite (one connection) a save's own
+// transaction would interleave with the history writer's and break both.
+const NO_TRANSACTION = { transaction: false, reload: false } as const;
+
 /** Alerts, rules and silences: everything of the module but the notification queue. */
 @Injectable()
 export class AlertsRepository {
@@ -28,7 +32,7 @@ export class AlertsRepository {
   }
 
   async saveAlert(a: AlertEntity): Promise<void> {
-    await this.alerts.save(a, { reload: false });
+    await this.alerts.save(a, NO_TRANSACTION);
   }
 
   /** One page, newest first, and the count of all matching. */
@@ -53,7 +57,7 @@ export class AlertsRepository {
   }
 
   async saveRule(r: AlertRuleEntity): Promise<void> {
-    await this.rules.save(r, { reload: false });
+    await this.rules.save(r, NO_TRANSACTION);
   }
 
   async deleteRule(type: string, agentId: string): Promise<boolean> {
@@ -71,7 +75,7 @@ export class AlertsRepository {
   }
 
   async saveSilence(s: SilenceEntity): Promise<void> {
-    await this.silences.save(s, { reload: false });
+    await this.silences.save(s, NO_TRANSACTION);
   }
 
   async deleteSilence(id: string): Promise<boolean> {
@@ -97,7 +101,7 @@ export class ChannelsRepository {
   }
 
   async saveChannel(c: ChannelEntity): Promise<void> {
-    await this.channels.save(c, { reload: false });
+    await this.channels.save(c, NO_TRANSACTION);
   }
 
   async updateChannel(
@@ -109,11 +113,10 @@ export class ChannelsRepository {
 
   /** Deletes the channel and its queue. */
   async deleteChannel(id: string): Promise<boolean> {
-    return this.channels.manager.transaction(async (m) => {
-      await m.delete(DeliveryEntity, { channelId: id });
-      const res = await m.delete(ChannelEntity, { id });
-      return (res.affected ?? 0) > 0;
-    });
+    // Queue first: a delivery whose channel is gone is dropped by the worker anyway.
+    await this.deliveries.delete({ channelId: id });
+    const res = await this.channels.delete({ id });
+    return (res.affected ?? 0) > 0;
   }
 
   async insertDeliveries(rows: DeliveryEntity[]): Promise<void> {
