@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AlertsModule } from './alerts/alerts.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import type { TytoConfig } from './common/config';
@@ -12,6 +13,7 @@ import { HistoryModule } from './history/history.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { PrometheusModule } from './prometheus/prometheus.module';
+import { ProcessesModule } from './processes/processes.module';
 import { RolesModule } from './roles/roles.module';
 import { SettingsModule } from './settings/settings.module';
 import { UsersModule } from './users/users.module';
@@ -35,6 +37,8 @@ export class AppModule {
         SettingsModule,
         PrometheusModule,
         OpenApiModule,
+        ProcessesModule,
+        AlertsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };

@@ -55,3 +55,5 @@ export type { DockerCpuStats } from './lib/docker';
 export { parseSystemctlJson, parseSystemctlPlain } from './lib/systemd';
 export { parseOsRelease, parseUptime } from './lib/system';
 export { FileReader, rate } from './lib/read';
+export { parseFullPidStat, ProcessTable } from './lib/process-table';
+export type { FullPidStat, ProcessTableOptions, SignalOutcome } from './lib/process-table';

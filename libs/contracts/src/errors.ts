@@ -40,6 +40,10 @@ export const ERROR_STATUS = {
   ACCOUNT_DISABLED: 403,
   DIRECTORY_UNAVAILABLE: 503,
   PROVIDER_UNAVAILABLE: 503,
+  PROCESS_NOT_FOUND: 404,
+  PROCESS_CHANGED: 409,
+  PROCESS_PROTECTED: 400,
+  SIGNAL_NOT_PERMITTED: 403,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,3 +1,4 @@
+export * from './alerts';
 export * from './audit';
 export * from './auth';
 export * from './errors';
@@ -6,6 +7,7 @@ export * from './history';
 export * from './live-sample';
 export * from './metrics';
 export * from './permissions';
+export * from './processes';
 export * from './roles';
 export * from './settings';
 export * from './strings';

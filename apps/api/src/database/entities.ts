@@ -1,3 +1,4 @@
+import { ALERT_ENTITIES } from '../alerts/alerts.entities';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { HISTORY_ENTITIES } from '../history/history.entities';
@@ -17,4 +18,5 @@ export const ENTITIES = [
   SettingEntity,
   ApiTokenEntity,
   JobLeaseEntity,
+  ...ALERT_ENTITIES,
 ];

@@ -7,6 +7,7 @@ import {
   type Permission,
 } from '@tyto/contracts';
 import type { ServerResponse } from 'node:http';
+import { ALERT_CHANGED, ALERT_RAISED, type AlertBusEvent } from '../alerts/alerts.events';
 import { AUTH_SESSIONS_CHANGED, type AuthSessionsChangedEvent } from '../auth/auth.events';
 import { AuthService } from '../auth/auth.service';
 import type { Principal } from '../common/principal';
@@ -27,6 +28,8 @@ export interface StreamOptions {
   agentId?: string;
   /** One coalesced `fleet` frame per tick instead of one `metrics` event per sample. */
   fleet: boolean;
+  /** Only `event: alert` (the alerts stream): no samples at all. */
+  alertsOnly?: boolean;
 }
 
 interface StreamClient extends StreamOptions {
@@ -139,7 +142,20 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
     };
     this.frames.set(agentId, f);
     for (const c of this.clients) {
-      if (!c.fleet && (c.agentId === undefined || c.agentId === agentId)) this.deliver(c, f);
+      if (c.fleet || c.alertsOnly) continue;
+      if (c.agentId === undefined || c.agentId === agentId) this.deliver(c, f);
+    }
+  }
+
+  /** `event: alert` to every stream whose user may see alerts, whatever host it follows. */
+  @OnEvent(ALERT_RAISED)
+  @OnEvent(ALERT_CHANGED)
+  publishAlert(event: AlertBusEvent): void {
+    let bytes: Buffer | null = null;
+    for (const c of this.clients) {
+      if (!hasPermission(c.principal.grants, 'alerts:view')) continue;
+      bytes ??= frame('alert', JSON.stringify(event));
+      this.write(c, bytes);
     }
   }
 
@@ -178,6 +194,11 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private sendInitial(c: StreamClient): void {
+    // Nothing to send yet on an alerts-only stream: a comment gets the headers out.
+    if (c.alertsOnly) {
+      this.write(c, KEEPALIVE);
+      return;
+    }
     const wanted = [...this.frames.values()].filter(
       (f) => c.agentId === undefined || f.sample.agent_id === c.agentId,
     );

@@ -42,6 +42,16 @@ export const appRoutes: Routes = [
         canActivate: [permissionGuard('tokens:manage')],
         loadChildren: () => import('./tokens/tokens.routes'),
       },
+      {
+        path: 'processes',
+        canActivate: [permissionGuard('processes:view')],
+        loadChildren: () => import('./processes/processes.routes'),
+      },
+      {
+        path: 'alerts',
+        canActivate: [permissionGuard('alerts:view')],
+        loadChildren: () => import('./alerts/alerts.routes'),
+      },
       { path: 'account', loadChildren: () => import('./account/account.routes') },
       { path: 'forbidden', component: ForbiddenPage, title: 'No access · Tyto' },
     ],

@@ -11,6 +11,8 @@ import { JobLeasesSqlite1764760000000 } from './1764760000000-job-leases.sqlite'
 import { HistoryCoveringPostgres1764500200000 } from './1764500200000-history-covering.postgres';
 import { SettingsPostgres1764500100000 } from './1764500100000-settings.postgres';
 import { SettingsSqlite1764500100000 } from './1764500100000-settings.sqlite';
+import { AlertsPostgres1764740000000 } from './1764740000000-alerts.postgres';
+import { AlertsSqlite1764740000000 } from './1764740000000-alerts.sqlite';
 import { UserProvidersPostgres1764730000000 } from './1764730000000-user-providers.postgres';
 import { UserProvidersSqlite1764730000000 } from './1764730000000-user-providers.sqlite';
 
@@ -23,6 +25,7 @@ export const SQLITE_MIGRATIONS = [
   HistorySqlite1764500000000,
   SettingsSqlite1764500100000,
   ApiTokensSqlite1764600000000,
+  AlertsSqlite1764740000000,
   UserProvidersSqlite1764730000000,
   JobLeasesSqlite1764760000000,
 ];
@@ -34,6 +37,7 @@ export const POSTGRES_MIGRATIONS = [
   // PostgreSQL only: covering indexes SQLite does not need (history.entities.ts says why).
   HistoryCoveringPostgres1764500200000,
   ApiTokensPostgres1764600000000,
+  AlertsPostgres1764740000000,
   UserProvidersPostgres1764730000000,
   JobLeasesPostgres1764760000000,
 ];

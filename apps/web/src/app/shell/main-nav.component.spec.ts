@@ -27,6 +27,8 @@ describe(MainNavComponent.name, () => {
     expect(links(SYSTEM_ROLE_DEFINITIONS.admin.permissions)).toEqual([
       'nav-dashboard',
       'nav-host',
+      'nav-processes',
+      'nav-alerts',
       'nav-users',
       'nav-roles',
       'nav-tokens',
@@ -35,10 +37,11 @@ describe(MainNavComponent.name, () => {
     ]);
   });
 
-  it('offers a custom alerts role only the dashboard and the own account', () => {
+  it('offers a custom alerts role only the dashboard, alerts and the own account', () => {
     expect(links(['dashboard:view', 'alerts:*'])).toEqual([
       'nav-dashboard',
       'nav-host',
+      'nav-alerts',
       'nav-account',
     ]);
   });

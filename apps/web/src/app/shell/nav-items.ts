@@ -28,6 +28,20 @@ export const NAV_ITEMS: readonly NavItem[] = [
     permission: 'dashboard:view',
     group: 'monitor',
   },
+  {
+    label: 'Processes',
+    link: '/processes',
+    testId: 'nav-processes',
+    permission: 'processes:view',
+    group: 'monitor',
+  },
+  {
+    label: 'Alerts',
+    link: '/alerts',
+    testId: 'nav-alerts',
+    permission: 'alerts:view',
+    group: 'monitor',
+  },
   { label: 'Users', link: '/users', testId: 'nav-users', permission: 'users:view', group: 'admin' },
   { label: 'Roles', link: '/roles', testId: 'nav-roles', permission: 'users:view', group: 'admin' },
   {

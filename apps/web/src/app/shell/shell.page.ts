@@ -11,6 +11,8 @@ import { toSignal } from '@angular/core/rxjs-interop';
 import { MatSidenavModule } from '@angular/material/sidenav';
 import { Router, RouterOutlet } from '@angular/router';
 import { map } from 'rxjs';
+import { AlertBellComponent } from '../alerts/alert-bell.component';
+import { CanDirective } from '../auth/can.directive';
 import { AuthStore } from '../auth/auth.store';
 import { ThemeStore } from '../core/theme.store';
 import { AppToolbarComponent } from '../shared/ui/app-toolbar.component';
@@ -26,7 +28,14 @@ export const PHONE_QUERY = '(max-width: 599.98px)';
 @Component({
   selector: 'tyto-shell',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterOutlet, MatSidenavModule, AppToolbarComponent, MainNavComponent],
+  imports: [
+    RouterOutlet,
+    MatSidenavModule,
+    AppToolbarComponent,
+    MainNavComponent,
+    AlertBellComponent,
+    CanDirective,
+  ],
   template: `
     <mat-sidenav-container class="container">
       <mat-sidenav
@@ -54,6 +63,7 @@ export const PHONE_QUERY = '(max-width: 599.98px)';
           @if (!narrow()) {
             <tyto-main-nav />
           }
+          <tyto-alert-bell *tytoCan="'alerts:view'" />
         </tyto-app-toolbar>
         <main>
           <router-outlet />
