@@ -11,3 +11,4 @@ export * from './settings';
 export * from './strings';
 export * from './tokens';
 export * from './users';
+export * from './agent-protocol';

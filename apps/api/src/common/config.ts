@@ -41,6 +41,12 @@ export interface TytoConfig {
   cookieSecure: boolean;
   /** How long each history tier is kept, seconds. */
   retention: Record<HistoryResolution, number>;
+  /** Port of the agent listener (enrollment and the mutual-TLS channel); 0 picks a free one. */
+  agentPort: number;
+  /** Where the collector reads procfs, sysfs and the host's root (a container mounts the host's). */
+  procRoot: string | undefined;
+  sysRoot: string | undefined;
+  hostRoot: string | undefined;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
@@ -136,6 +142,10 @@ const VariablesSchema = z.object({
   TYTO_RETENTION_1M: duration(7 * 86400, 3600),
   TYTO_RETENTION_5M: duration(30 * 86400, 3600),
   TYTO_RETENTION_1H: duration(365 * 86400, 86400),
+  TYTO_AGENT_PORT: int(8443, 0, 65535),
+  TYTO_PROC_ROOT: text(null, /^\/[^\0]*$/, 'an absolute path'),
+  TYTO_SYS_ROOT: text(null, /^\/[^\0]*$/, 'an absolute path'),
+  TYTO_HOST_ROOT: text(null, /^\/[^\0]*$/, 'an absolute path'),
 });
 
 function readYaml(dataDir: string): Source {
@@ -214,6 +224,10 @@ export function loadConfig(env: Source, defaultWebDir: string | null): TytoConfi
       '5m': v.TYTO_RETENTION_5M,
       '1h': v.TYTO_RETENTION_1H,
     },
+    agentPort: v.TYTO_AGENT_PORT,
+    procRoot: v.TYTO_PROC_ROOT ?? undefined,
+    sysRoot: v.TYTO_SYS_ROOT ?? undefined,
+    hostRoot: v.TYTO_HOST_ROOT ?? undefined,
   };
 }
 
