@@ -33,6 +33,7 @@ export const ERROR_STATUS = {
   INTERNAL_ERROR: 500,
   NOT_READY: 503,
   AGENT_OFFLINE: 503,
+  CERTIFICATE_REVOKED: 403,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

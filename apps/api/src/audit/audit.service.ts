@@ -133,6 +133,32 @@ export class AuditService implements OnApplicationBootstrap {
     });
   }
 
+  /**
+   * Records an event that is not an HTTP write of a user (the agent listener's refused
+   * handshakes, a channel claiming another agent's id): the actor is whoever the event names.
+   */
+  recordEvent(e: {
+    action: string;
+    actor?: string | null;
+    target?: string | null;
+    ip?: string | null;
+    outcome: 'success' | 'failure';
+    status: number;
+    details?: Record<string, unknown>;
+  }): Promise<void> {
+    return this.append({
+      timestamp: new Date().toISOString(),
+      actorId: null,
+      actorUsername: clip(e.actor, 128),
+      action: clip(e.action, 128) ?? '',
+      target: clip(e.target, 255),
+      ip: clip(e.ip, 64),
+      outcome: e.outcome,
+      status: e.status,
+      details: e.details ?? {},
+    });
+  }
+
   async list(q: AuditQuery): Promise<AuditListResponse> {
     const [rows, total] = await this.repo.find(q);
     return { entries: rows.map(toAuditEntry), total };

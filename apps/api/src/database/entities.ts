@@ -1,3 +1,4 @@
+import { AgentIngestEntity } from '../agents/listener/agent-ingest.entity';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { HISTORY_ENTITIES } from '../history/history.entities';
@@ -15,4 +16,5 @@ export const ENTITIES = [
   ...HISTORY_ENTITIES,
   SettingEntity,
   ApiTokenEntity,
+  AgentIngestEntity,
 ];
