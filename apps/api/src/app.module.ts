@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AgentsModule } from './agents/agents.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import type { TytoConfig } from './common/config';
@@ -35,6 +36,7 @@ export class AppModule {
         SettingsModule,
         PrometheusModule,
         OpenApiModule,
+        AgentsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };

@@ -133,6 +133,32 @@ export class AuditService implements OnApplicationBootstrap {
     });
   }
 
+  /**
+   * Records an event that is not a user's HTTP write: an agent enrolling on the agent listener,
+   * a refused agent handshake. `actor` null: no signed-in user (the agent's id goes in `target`).
+   */
+  async record(e: {
+    action: string;
+    actor?: { id: string | null; username: string } | null;
+    target?: string | null;
+    ip?: string | null;
+    outcome: 'success' | 'failure';
+    status: number;
+    details?: Record<string, unknown>;
+  }): Promise<void> {
+    await this.append({
+      timestamp: new Date().toISOString(),
+      actorId: e.actor?.id ?? null,
+      actorUsername: clip(e.actor?.username, 128),
+      action: clip(e.action, 128) ?? '',
+      target: clip(e.target, 255),
+      ip: clip(e.ip, 64),
+      outcome: e.outcome,
+      status: e.status,
+      details: e.details ?? {},
+    });
+  }
+
   async list(q: AuditQuery): Promise<AuditListResponse> {
     const [rows, total] = await this.repo.find(q);
     return { entries: rows.map(toAuditEntry), total };

@@ -47,6 +47,12 @@ export interface TytoConfig {
   procRoot: string | undefined;
   sysRoot: string | undefined;
   hostRoot: string | undefined;
+  /** Encrypts the agent CA's key file (ca.key) when set. */
+  caPassphrase: string | null;
+  /** Names and addresses in the agent listener's certificate; null: hostname, localhost, 127.0.0.1. */
+  agentHostnames: string[] | null;
+  /** Validity of an agent's client certificate, days. */
+  agentCertDays: number;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
@@ -146,6 +152,22 @@ const VariablesSchema = z.object({
   TYTO_PROC_ROOT: text(null, /^\/[^\0]*$/, 'an absolute path'),
   TYTO_SYS_ROOT: text(null, /^\/[^\0]*$/, 'an absolute path'),
   TYTO_HOST_ROOT: text(null, /^\/[^\0]*$/, 'an absolute path'),
+  TYTO_CA_PASSPHRASE: given,
+  TYTO_AGENT_HOSTNAMES: given.transform((raw, ctx) => {
+    if (raw === undefined) return null;
+    const names = raw
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
+    // DNS names (a leading *. allowed), IPv4 or IPv6 addresses.
+    const ok = names.every((n) =>
+      /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$|^[0-9a-fA-F:.]+$/.test(n),
+    );
+    return names.length > 0 && ok
+      ? names
+      : expected(ctx, 'a comma-separated list of host names and IP addresses', raw);
+  }),
+  TYTO_AGENT_CERT_DAYS: int(90, 1, 825),
 });
 
 function readYaml(dataDir: string): Source {
@@ -228,6 +250,9 @@ export function loadConfig(env: Source, defaultWebDir: string | null): TytoConfi
     procRoot: v.TYTO_PROC_ROOT ?? undefined,
     sysRoot: v.TYTO_SYS_ROOT ?? undefined,
     hostRoot: v.TYTO_HOST_ROOT ?? undefined,
+    caPassphrase: v.TYTO_CA_PASSPHRASE ?? null,
+    agentHostnames: v.TYTO_AGENT_HOSTNAMES,
+    agentCertDays: v.TYTO_AGENT_CERT_DAYS,
   };
 }
 

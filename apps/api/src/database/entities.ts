@@ -1,3 +1,6 @@
+import { AgentCertificateEntity } from '../agents/agent-certificate.entity';
+import { AgentEntity } from '../agents/agent.entity';
+import { EnrollmentRequestEntity } from '../agents/enrollment-request.entity';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { HISTORY_ENTITIES } from '../history/history.entities';
@@ -15,4 +18,7 @@ export const ENTITIES = [
   ...HISTORY_ENTITIES,
   SettingEntity,
   ApiTokenEntity,
+  AgentEntity,
+  EnrollmentRequestEntity,
+  AgentCertificateEntity,
 ];
