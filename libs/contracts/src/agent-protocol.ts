@@ -174,32 +174,3 @@ function parseWith<T>(schema: z.ZodType<T>, text: string): T | null {
   const r = schema.safeParse(json);
   return r.success ? r.data : null;
 }
-
-// ---- the listener's HTTPS enrollment routes (no client certificate needed) ----
-
-/** `POST /enroll` on the agent listener. */
-export const AgentEnrollRequestSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, 'must match ^[a-z0-9][a-z0-9.-]{0,62}$'),
-  name: safeString().min(1).max(128),
-  hostname: safeString().max(255),
-  os: safeString().max(255),
-  architecture: safeString().max(64),
-  version: safeString().max(64),
-  csr: z.string().min(1).max(16 * 1024),
-  token: safeString().min(1).max(512).optional(),
-});
-export type AgentEnrollRequest = z.infer<typeof AgentEnrollRequestSchema>;
-
-/** 200 from `POST /enroll` and `GET /enroll/:request_id` once approved. */
-export const AgentEnrollApprovedSchema = z.object({
-  status: z.literal('approved'),
-  certificate: z.string(),
-  ca_certificate: z.string(),
-});
-
-/** 202 while an admin has not decided yet. */
-export const AgentEnrollPendingSchema = z.object({
-  status: z.literal('pending'),
-  request_id: z.string(),
-  poll_after_s: z.number().int(),
-});

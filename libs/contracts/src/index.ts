@@ -12,3 +12,4 @@ export * from './strings';
 export * from './tokens';
 export * from './users';
 export * from './agent-protocol';
+export * from './agents';

@@ -134,22 +134,22 @@ export class AuditService implements OnApplicationBootstrap {
   }
 
   /**
-   * Records an event that is not an HTTP write of a user (the agent listener's refused
-   * handshakes, a channel claiming another agent's id): the actor is whoever the event names.
+   * Records an event that is not a user's HTTP write: an agent enrolling on the agent listener,
+   * a refused agent handshake. `actor` null: no signed-in user (the agent's id goes in `target`).
    */
-  recordEvent(e: {
+  async record(e: {
     action: string;
-    actor?: string | null;
+    actor?: { id: string | null; username: string } | null;
     target?: string | null;
     ip?: string | null;
     outcome: 'success' | 'failure';
     status: number;
     details?: Record<string, unknown>;
   }): Promise<void> {
-    return this.append({
+    await this.append({
       timestamp: new Date().toISOString(),
-      actorId: null,
-      actorUsername: clip(e.actor, 128),
+      actorId: e.actor?.id ?? null,
+      actorUsername: clip(e.actor?.username, 128),
       action: clip(e.action, 128) ?? '',
       target: clip(e.target, 255),
       ip: clip(e.ip, 64),

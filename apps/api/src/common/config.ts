@@ -49,6 +49,12 @@ export interface TytoConfig {
   hostRoot: string | undefined;
   /** Directory of the agent bundle and install.sh served under /downloads, or null for none. */
   downloadsDir: string | null;
+  /** Encrypts the agent CA's key file (ca.key) when set. */
+  caPassphrase: string | null;
+  /** Names and addresses in the agent listener's certificate; null: hostname, localhost, 127.0.0.1. */
+  agentHostnames: string[] | null;
+  /** Validity of an agent's client certificate, days. */
+  agentCertDays: number;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
@@ -149,6 +155,22 @@ const VariablesSchema = z.object({
   TYTO_SYS_ROOT: text(null, /^\/[^\0]*$/, 'an absolute path'),
   TYTO_HOST_ROOT: text(null, /^\/[^\0]*$/, 'an absolute path'),
   TYTO_DOWNLOADS_DIR: z.string().optional(),
+  TYTO_CA_PASSPHRASE: given,
+  TYTO_AGENT_HOSTNAMES: given.transform((raw, ctx) => {
+    if (raw === undefined) return null;
+    const names = raw
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
+    // DNS names (a leading *. allowed), IPv4 or IPv6 addresses.
+    const ok = names.every((n) =>
+      /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$|^[0-9a-fA-F:.]+$/.test(n),
+    );
+    return names.length > 0 && ok
+      ? names
+      : expected(ctx, 'a comma-separated list of host names and IP addresses', raw);
+  }),
+  TYTO_AGENT_CERT_DAYS: int(90, 1, 825),
 });
 
 function readYaml(dataDir: string): Source {
@@ -238,6 +260,9 @@ export function loadConfig(env: Source, defaultWebDir: string | null): TytoConfi
         : v.TYTO_DOWNLOADS_DIR === ''
           ? null
           : path.resolve(v.TYTO_DOWNLOADS_DIR),
+    caPassphrase: v.TYTO_CA_PASSPHRASE ?? null,
+    agentHostnames: v.TYTO_AGENT_HOSTNAMES,
+    agentCertDays: v.TYTO_AGENT_CERT_DAYS,
   };
 }
 

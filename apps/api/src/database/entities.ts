@@ -1,4 +1,7 @@
 import { AgentIngestEntity } from '../agents/listener/agent-ingest.entity';
+import { AgentCertificateEntity } from '../agents/agent-certificate.entity';
+import { AgentEntity } from '../agents/agent.entity';
+import { EnrollmentRequestEntity } from '../agents/enrollment-request.entity';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { HISTORY_ENTITIES } from '../history/history.entities';
@@ -17,4 +20,7 @@ export const ENTITIES = [
   SettingEntity,
   ApiTokenEntity,
   AgentIngestEntity,
+  AgentEntity,
+  EnrollmentRequestEntity,
+  AgentCertificateEntity,
 ];

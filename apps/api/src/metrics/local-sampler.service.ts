@@ -8,12 +8,13 @@ import {
 } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { createCollector, type Collector } from '@tyto/collector';
+import { LOCAL_AGENT_ID } from '@tyto/contracts';
 import { AppError } from '../common/errors';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { METRICS_SAMPLE, type MetricsSampleEvent } from './metrics.events';
 import type { SampleSource, SampleSources } from './sample-source';
 
-export const LOCAL_AGENT_ID = 'local';
+export { LOCAL_AGENT_ID };
 
 /**
  * Samples the hub's own host as the built-in agent `local` and publishes each sample once on

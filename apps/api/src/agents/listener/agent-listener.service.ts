@@ -8,15 +8,19 @@ import {
 import { OnEvent } from '@nestjs/event-emitter';
 import {
   AGENT_CLOSE,
-  AgentEnrollRequestSchema,
+  AGENT_DELETED,
+  AGENT_REVOKED,
+  AGENTS_TLS_CHANGED,
   ERROR_STATUS,
+  type AgentDeletedEvent,
+  type AgentRevokedEvent,
   type ErrorCode,
 } from '@tyto/contracts';
 import { constants as cryptoConstants } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { SecureContextOptions, TLSSocket } from 'node:tls';
+import type { PeerCertificate, SecureContextOptions, TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import { AuditService } from '../../audit/audit.service';
 import { TYTO_CONFIG, type TytoConfig } from '../../common/config';
@@ -83,9 +87,9 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
       onSamples: (c, samples) => this.ingest.accept(this.sources, c, samples),
       onForeignSample: (c, claimed) => {
         this.logger.warn(`agent '${c.agentId}' sent samples claiming to be '${claimed}': dropped`);
-        void this.audit.recordEvent({
+        void this.audit.record({
           action: 'agent.impersonation',
-          actor: `agent:${c.agentId}`,
+          actor: null,
           target: claimed,
           ip: c.address,
           outcome: 'failure',
@@ -143,6 +147,7 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
         resolve();
       });
     });
+    this.agents.setListenerPort(this.port);
     this.seenTimer = setInterval(() => this.flushSeen(), SEEN_FLUSH_MS);
     this.seenTimer.unref();
     this.logger.log(`agent listener on https://${this.config.host}:${this.port}`);
@@ -162,19 +167,19 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
   }
 
   /** Closes a revoked agent's live channel at once; its next handshake meets the new CRL. */
-  @OnEvent('agent.revoked')
-  onRevoked(e: { agentId: string }): void {
+  @OnEvent(AGENT_REVOKED)
+  onRevoked(e: AgentRevokedEvent): void {
     this.reloadTls();
     this.connections.get(e.agentId)?.close('certificate revoked', AGENT_CLOSE.REVOKED);
   }
 
-  @OnEvent('agent.deleted')
-  onDeleted(e: { agentId: string }): void {
+  @OnEvent(AGENT_DELETED)
+  onDeleted(e: AgentDeletedEvent): void {
     this.connections.get(e.agentId)?.close('agent deleted', AGENT_CLOSE.REVOKED);
     void this.ingest.forget(e.agentId);
   }
 
-  @OnEvent('agents.tls.changed')
+  @OnEvent(AGENTS_TLS_CHANGED)
   reloadTls(): void {
     try {
       this.server?.setSecureContext(this.tlsOptions());
@@ -211,15 +216,15 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
     if (!peer || Object.keys(peer).length === 0 || socket.authorized) return;
     const why = String(socket.authorizationError);
     if (why === 'CERT_REVOKED') return;
-    this.refused(socket, why, peer.subject?.CN ?? null, peer.serialNumber ?? null);
+    this.refused(socket, why, commonName(peer), peer.serialNumber ?? null);
     socket.destroy();
   }
 
   private refused(socket: Socket, why: string, cn: string | null, serial: string | null): void {
     this.logger.warn(`agent handshake refused (${why}) for '${cn ?? '?'}' from ${socket.remoteAddress}`);
-    void this.audit.recordEvent({
+    void this.audit.record({
       action: 'agent.handshake',
-      actor: cn ? `agent:${cn}` : null,
+      actor: null,
       target: cn,
       ip: socket.remoteAddress ?? null,
       outcome: 'failure',
@@ -235,7 +240,7 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
       return;
     }
     const peer = socket.getPeerCertificate();
-    const cn = peer?.subject?.CN ?? null;
+    const cn = peer ? commonName(peer) : null;
     const serial = peer?.serialNumber ?? null;
     const deny = (why: string, status: 401 | 403, code: string) => {
       this.refused(socket, why, cn, serial);
@@ -281,14 +286,9 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
       if ((req.method === 'POST' && path === '/enroll') || (req.method === 'GET' && poll)) {
         this.limit(req.socket.remoteAddress ?? '');
         if (poll) return this.reply(res, await this.agents.pollEnrollment(poll[1]));
+        // AgentsService validates the body (EnrollmentRequestSchema) and answers 400 itself.
         const body = await readJson(req);
-        const parsed = AgentEnrollRequestSchema.safeParse(body);
-        if (!parsed.success) {
-          throw new AppError('VALIDATION_FAILED', 'invalid enrollment request', {
-            issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-          });
-        }
-        return this.reply(res, await this.agents.enroll(parsed.data, req.socket.remoteAddress ?? ''));
+        return this.reply(res, await this.agents.enroll(body, req.socket.remoteAddress ?? ''));
       }
       throw new AppError('NOT_FOUND', `no route ${req.method} ${path}`);
     } catch (e) {
@@ -334,6 +334,12 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
       });
     }
   }
+}
+
+/** The subject CN (the agent id); a certificate with several CNs names nobody. */
+function commonName(peer: PeerCertificate): string | null {
+  const cn = peer.subject?.CN as string | string[] | undefined;
+  return typeof cn === 'string' ? cn : null;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

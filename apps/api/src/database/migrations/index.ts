@@ -2,6 +2,8 @@ import { InitialPostgres1764300000000 } from './1764300000000-initial.postgres';
 import { InitialSqlite1764300000000 } from './1764300000000-initial.sqlite';
 import { ApiTokensPostgres1764600000000 } from './1764600000000-api-tokens.postgres';
 import { ApiTokensSqlite1764600000000 } from './1764600000000-api-tokens.sqlite';
+import { AgentsPostgres1764700000000 } from './1764700000000-agents.postgres';
+import { AgentsSqlite1764700000000 } from './1764700000000-agents.sqlite';
 import { AuditPostgres1764400000000 } from './1764400000000-audit.postgres';
 import { AuditSqlite1764400000000 } from './1764400000000-audit.sqlite';
 import { HistoryPostgres1764500000000 } from './1764500000000-history.postgres';
@@ -21,6 +23,7 @@ export const SQLITE_MIGRATIONS = [
   HistorySqlite1764500000000,
   SettingsSqlite1764500100000,
   ApiTokensSqlite1764600000000,
+  AgentsSqlite1764700000000,
   AgentIngestSqlite1764710000000,
 ];
 export const POSTGRES_MIGRATIONS = [
@@ -31,5 +34,6 @@ export const POSTGRES_MIGRATIONS = [
   // PostgreSQL only: covering indexes SQLite does not need (history.entities.ts says why).
   HistoryCoveringPostgres1764500200000,
   ApiTokensPostgres1764600000000,
+  AgentsPostgres1764700000000,
   AgentIngestPostgres1764710000000,
 ];
