@@ -12,7 +12,13 @@ import { arch, hostname, release, type } from 'node:os';
 import WebSocket from 'ws';
 import type { AgentOptions } from './args';
 import type { SampleBuffer } from './buffer';
-import { enroll, EnrollmentRefused, fetchPinnedCa, fingerprintOfPem, FingerprintMismatch } from './enroll';
+import {
+  enroll,
+  EnrollmentRefused,
+  fetchPinnedCa,
+  fingerprintOfPem,
+  FingerprintMismatch,
+} from './enroll';
 import type { Identity, StateDir } from './state';
 
 export const AGENT_VERSION = '0.1.0';
@@ -307,7 +313,10 @@ export class Agent {
         reply(true, { pong: true, at: new Date().toISOString() });
         return;
       default:
-        reply(false, undefined, { code: 'UNKNOWN_COMMAND', message: `unknown command '${cmd.name}'` });
+        reply(false, undefined, {
+          code: 'UNKNOWN_COMMAND',
+          message: `unknown command '${cmd.name}'`,
+        });
     }
   }
 

@@ -25,8 +25,21 @@ describe(parseArgs.name, () => {
     });
     expect(
       parseArgs(
-        [...base, '--token', 'tok_0123456789abcdef', '--id', 'db-2', '--name', 'Database',
-          '--state-dir', '/tmp/s', '--buffer-max', '10M', '--interval', '10'],
+        [
+          ...base,
+          '--token',
+          'tok_0123456789abcdef',
+          '--id',
+          'db-2',
+          '--name',
+          'Database',
+          '--state-dir',
+          '/tmp/s',
+          '--buffer-max',
+          '10M',
+          '--interval',
+          '10',
+        ],
         { id: 'x' },
       ),
     ).toMatchObject({
@@ -52,7 +65,9 @@ describe(parseArgs.name, () => {
 
   it('accepts the colon-separated fingerprint openssl prints', () => {
     const colons = `sha256:${Array.from({ length: 32 }, () => 'AB').join(':')}`;
-    expect(parseArgs(['--hub', 'https://h:1', '--ca-fingerprint', colons], { id: 'x' }).caFingerprint).toBe(FP);
+    expect(
+      parseArgs(['--hub', 'https://h:1', '--ca-fingerprint', colons], { id: 'x' }).caFingerprint,
+    ).toBe(FP);
   });
 
   it.each([
@@ -73,9 +88,9 @@ describe(parseArgs.name, () => {
   });
 
   it('refuses an unknown setting in the config file', () => {
-    expect(() => parseArgs(['--config', '/f'], { id: 'x' }, {}, () => 'TYTO_AGENT_HUBB=x\n')).toThrow(
-      /unknown setting 'TYTO_AGENT_HUBB'/,
-    );
+    expect(() =>
+      parseArgs(['--config', '/f'], { id: 'x' }, {}, () => 'TYTO_AGENT_HUBB=x\n'),
+    ).toThrow(/unknown setting 'TYTO_AGENT_HUBB'/);
     expect(() => parseConfigFile('not a line', 'f')).toThrow(/f:1: expected KEY=VALUE/);
   });
 });

@@ -1,3 +1,4 @@
+import { hasNoControlCharacters } from '@tyto/contracts';
 import { readFileSync } from 'node:fs';
 
 /** Options of the agent, from flags over TYTO_AGENT_* variables over a config file. */
@@ -39,7 +40,6 @@ export const USAGE = `usage: tyto-agent --hub https://HOST:8443 --ca-fingerprint
 
 const ID_RE = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 const FINGERPRINT_RE = /^sha256:[0-9a-f]{64}$/;
-const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
 /** Flag name → option, with the variable it reads from as `TYTO_AGENT_<NAME>`. */
 const FLAGS = {
@@ -126,7 +126,8 @@ export function parseArgs(
     if (!(name in ENV_KEYS)) throw new UsageError(`${configFile}: unknown setting '${name}'`);
   }
   for (const [key, v] of Object.entries(raw)) {
-    if (CONTROL_RE.test(v)) throw new UsageError(`${flagOf(key)} must not contain control characters`);
+    if (!hasNoControlCharacters(v))
+      throw new UsageError(`${flagOf(key)} must not contain control characters`);
   }
 
   const opts: AgentOptions = {
@@ -163,7 +164,8 @@ export function parseArgs(
     throw new UsageError('--token is not an enrollment token');
   for (const key of ['stateDir', 'procRoot', 'sysRoot'] as const) {
     const v = raw[key];
-    if (v !== undefined && !v.startsWith('/')) throw new UsageError(`${flagOf(key)} must be an absolute path, got '${v}'`);
+    if (v !== undefined && !v.startsWith('/'))
+      throw new UsageError(`${flagOf(key)} must be an absolute path, got '${v}'`);
   }
   if (raw.hub !== undefined) {
     let url: URL;
@@ -172,7 +174,14 @@ export function parseArgs(
     } catch {
       throw new UsageError(`--hub must be https://HOST:PORT, got '${raw.hub}'`);
     }
-    if (url.protocol !== 'https:' || url.username || url.password || url.search || url.hash || !['', '/'].includes(url.pathname))
+    if (
+      url.protocol !== 'https:' ||
+      url.username ||
+      url.password ||
+      url.search ||
+      url.hash ||
+      !['', '/'].includes(url.pathname)
+    )
       throw new UsageError(`--hub must be https://HOST:PORT, got '${raw.hub}'`);
     opts.hub = url.origin;
   }
@@ -181,7 +190,9 @@ export function parseArgs(
     const lower = raw.caFingerprint.toLowerCase();
     const fp = lower.startsWith('sha256:') ? `sha256:${lower.slice(7).replace(/:/g, '')}` : lower;
     if (!FINGERPRINT_RE.test(fp))
-      throw new UsageError(`--ca-fingerprint must be sha256:<64 hex digits>, got '${raw.caFingerprint}'`);
+      throw new UsageError(
+        `--ca-fingerprint must be sha256:<64 hex digits>, got '${raw.caFingerprint}'`,
+      );
     opts.caFingerprint = fp;
   }
   if (!once) {

@@ -1,9 +1,18 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SampleBuffer } from './buffer';
 
-const payload = (i: number, size = 100) => Buffer.from(JSON.stringify({ i, pad: 'x'.repeat(size) }));
+const payload = (i: number, size = 100) =>
+  Buffer.from(JSON.stringify({ i, pad: 'x'.repeat(size) }));
 const decode = (b: Buffer) => (JSON.parse(b.toString('utf8')) as { i: number }).i;
 
 describe(SampleBuffer.name, () => {
@@ -11,7 +20,10 @@ describe(SampleBuffer.name, () => {
   beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'tyto-buffer-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const segments = () => readdirSync(dir).filter((f) => f.endsWith('.seg')).sort();
+  const segments = () =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.seg'))
+      .sort();
 
   it('hands records back in order with rising sequence numbers, across a reopen', () => {
     const a = new SampleBuffer(dir, { maxBytes: 1024 * 1024 });
@@ -31,7 +43,9 @@ describe(SampleBuffer.name, () => {
     const before = segments().length;
     a.ack(150);
     expect(segments().length).toBeLessThan(before);
-    expect(a.read(0, 1000).map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, k) => 151 + k));
+    expect(a.read(0, 1000).map((r) => r.seq)).toEqual(
+      Array.from({ length: 50 }, (_, k) => 151 + k),
+    );
     a.ack(200);
     a.close();
     const b = new SampleBuffer(dir, { maxBytes: 64 * 1024 });

@@ -220,7 +220,7 @@ export class SampleBuffer {
         break;
       }
       const payload = data.subarray(off + HEADER, off + HEADER + len);
-      if ((crc32(payload, crc32(data.subarray(off + 8, off + 16))) >>> 0) !== crc) {
+      if (crc32(payload, crc32(data.subarray(off + 8, off + 16))) >>> 0 !== crc) {
         reason = 'CRC mismatch';
         break;
       }

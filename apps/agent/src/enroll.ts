@@ -110,7 +110,9 @@ export async function fetchPinnedCa(hub: string, fingerprint: string): Promise<s
   const ca = new X509Certificate(caPem);
   const server = res.peer ? new X509Certificate(res.peer) : null;
   if (!server || !server.checkIssued(ca) || !server.verify(ca.publicKey)) {
-    throw new FingerprintMismatch(`${hub} presented a server certificate not issued by the pinned CA`);
+    throw new FingerprintMismatch(
+      `${hub} presented a server certificate not issued by the pinned CA`,
+    );
   }
   return caPem;
 }
@@ -186,7 +188,9 @@ export async function enroll(
       continue;
     }
     if (res.status === 429) {
-      const retry = Number((body as { details?: { retry_after_s?: number } }).details?.retry_after_s);
+      const retry = Number(
+        (body as { details?: { retry_after_s?: number } }).details?.retry_after_s,
+      );
       await sleep((Number.isFinite(retry) && retry > 0 ? retry : 30) * 1000);
       continue;
     }

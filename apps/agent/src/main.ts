@@ -40,7 +40,8 @@ async function main(): Promise<void> {
   const state = new StateDir(opts.stateDir);
   const buffer = new SampleBuffer(state.buffer, {
     maxBytes: opts.bufferMax,
-    onTruncate: (file, offset, reason) => log(`buffer: ${reason} in ${file}: truncated at ${offset}`),
+    onTruncate: (file, offset, reason) =>
+      log(`buffer: ${reason} in ${file}: truncated at ${offset}`),
   });
   const agent = new Agent({ opts, state, buffer, collector, log });
   agent.fatal = (e) => {
@@ -58,7 +59,9 @@ async function main(): Promise<void> {
   const stop = () => void agent.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  log(`agent '${opts.id}' starting: hub ${opts.hub}, state ${opts.stateDir}, ${buffer.pending} buffered`);
+  log(
+    `agent '${opts.id}' starting: hub ${opts.hub}, state ${opts.stateDir}, ${buffer.pending} buffered`,
+  );
   agent.start();
 }
 

@@ -69,7 +69,11 @@ export class StateDir {
       csr: string;
       request_id: string | null;
     };
-    return { keyPem: readFileSync(this.pendingKey, 'utf8'), csrPem: e.csr, requestId: e.request_id };
+    return {
+      keyPem: readFileSync(this.pendingKey, 'utf8'),
+      csrPem: e.csr,
+      requestId: e.request_id,
+    };
   }
 
   savePending(keyPem: string, csrPem: string, requestId: string | null): void {

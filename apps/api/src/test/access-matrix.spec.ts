@@ -136,6 +136,8 @@ describe.each(DB_KINDS)('route access matrix on %s', (kind) => {
       'GET /api/v1/admin/tokens': 'tokens:manage',
       'DELETE /api/v1/admin/tokens/:id': 'tokens:manage',
       'GET /metrics': 'metrics:scrape',
+      'GET /downloads/tyto-agent.js': 'public',
+      'GET /downloads/install.sh': 'public',
     });
   });
 

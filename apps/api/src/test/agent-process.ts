@@ -13,7 +13,10 @@ let bundleDir: string | null = null;
 export function agentBundleDir(): string {
   if (bundleDir && existsSync(path.join(bundleDir, 'tyto-agent.js'))) return bundleDir;
   const dir = mkdtempSync(path.join(tmpdir(), 'tyto-agent-bundle-'));
-  execFileSync(process.execPath, ['tools/build/build-agent.mjs', dir], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(process.execPath, ['tools/build/build-agent.mjs', dir], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  });
   bundleDir = dir;
   return dir;
 }
@@ -30,7 +33,10 @@ export interface AgentProcess {
 }
 
 /** Starts `node tyto-agent.js ARGS` as a real process, from an empty working directory. */
-export function startAgent(args: string[], opts: { script?: string; env?: NodeJS.ProcessEnv } = {}): AgentProcess {
+export function startAgent(
+  args: string[],
+  opts: { script?: string; env?: NodeJS.ProcessEnv } = {},
+): AgentProcess {
   const script = opts.script ?? path.join(agentBundleDir(), 'tyto-agent.js');
   const cwd = mkdtempSync(path.join(tmpdir(), 'tyto-agent-cwd-'));
   // A clean environment: no NODE_PATH, no node_modules anywhere near the bundle.

@@ -29,7 +29,11 @@ jest.setTimeout(240_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -52,7 +56,11 @@ describe.each(DB_KINDS)('agent channel end to end (%s)', (kind) => {
   const stateDirs: Record<string, string> = {};
 
   const boot = async () => {
-    hub = await startHub(kind, { TYTO_AGENT_PORT: String(AGENT_PORT[kind]), TYTO_DOWNLOADS_DIR: agentBundleDir() }, db);
+    hub = await startHub(
+      kind,
+      { TYTO_AGENT_PORT: String(AGENT_PORT[kind]), TYTO_DOWNLOADS_DIR: agentBundleDir() },
+      db,
+    );
     token = await hub.login();
     hubUrl = `https://127.0.0.1:${hub.app.get(AgentListenerService).port}`;
   };
@@ -65,8 +73,17 @@ describe.each(DB_KINDS)('agent channel end to end (%s)', (kind) => {
   const spawnAgent = (id: string, extra: string[] = [], fp = fingerprint) => {
     stateDirs[id] ??= mkdtempSync(path.join(tmpdir(), `tyto-agent-${id}-`));
     const a = startAgent([
-      '--hub', hubUrl, '--ca-fingerprint', fp, '--id', id,
-      '--state-dir', stateDirs[id], '--interval', '1', ...extra,
+      '--hub',
+      hubUrl,
+      '--ca-fingerprint',
+      fp,
+      '--id',
+      id,
+      '--state-dir',
+      stateDirs[id],
+      '--interval',
+      '1',
+      ...extra,
     ]);
     agents.push(a);
     return a;
@@ -121,7 +138,10 @@ describe.each(DB_KINDS)('agent channel end to end (%s)', (kind) => {
     const out: Buffer[] = [];
     once.child.stdout?.on('data', (c: Buffer) => out.push(c));
     expect(await once.exited).toBe(0);
-    const sample = JSON.parse(Buffer.concat(out).toString('utf8')) as { agent_id: string; cpu: unknown };
+    const sample = JSON.parse(Buffer.concat(out).toString('utf8')) as {
+      agent_id: string;
+      cpu: unknown;
+    };
     expect(sample.agent_id).toBe('probe');
     expect(sample.cpu).toBeDefined();
     const install = await hub.fetch('/downloads/install.sh');
@@ -156,13 +176,17 @@ describe.each(DB_KINDS)('agent channel end to end (%s)', (kind) => {
     });
     expect(points.length).toBeGreaterThanOrEqual(2);
     // The key never leaves 0600.
-    expect(readdirSync(stateDirs['alpha'])).toEqual(expect.arrayContaining(['agent.key', 'agent.crt', 'ca.crt']));
+    expect(readdirSync(stateDirs['alpha'])).toEqual(
+      expect.arrayContaining(['agent.key', 'agent.crt', 'ca.crt']),
+    );
   });
 
   it('pending → approve → online; the interval and commands reach the agent', async () => {
     const a = spawnAgent('beta');
     await a.waitFor(/enrollment pending approval/);
-    const list = PendingEnrollmentListResponseSchema.parse(await (await api('/api/v1/agents/pending')).json());
+    const list = PendingEnrollmentListResponseSchema.parse(
+      await (await api('/api/v1/agents/pending')).json(),
+    );
     const req = list.pending.find((p) => p.agent_id === 'beta');
     expect(req).toBeDefined();
     const ok = await api(`/api/v1/agents/pending/${req?.id}/approve`, { method: 'POST', json: {} });
@@ -170,41 +194,67 @@ describe.each(DB_KINDS)('agent channel end to end (%s)', (kind) => {
     await a.waitFor(/connected to the hub/, 30_000);
     await until('beta online', async () => (await agentStatus('beta')) === 'online');
 
-    const refresh = await api('/api/v1/settings/refresh', { method: 'POST', json: { interval: 2 } });
+    const refresh = await api('/api/v1/settings/refresh', {
+      method: 'POST',
+      json: { interval: 2 },
+    });
     expect(refresh.status).toBe(200);
     await a.waitFor(/interval set to 2 s/);
     const sources = hub.app.get(SampleSources);
     await expect(sources.command('beta', 'ping', {}, 5000)).resolves.toMatchObject({ pong: true });
-    await expect(sources.command('beta', 'set_interval', { interval: 1 }, 5000)).resolves.toEqual({ interval: 1 });
+    await expect(sources.command('beta', 'set_interval', { interval: 1 }, 5000)).resolves.toEqual({
+      interval: 1,
+    });
     await a.waitFor(/interval set to 1 s/);
-    await expect(sources.command('beta', 'no-such-command', {}, 5000)).rejects.toThrow(/unknown command/);
-    await expect(sources.command('nobody', 'ping')).rejects.toMatchObject({ code: 'AGENT_OFFLINE', status: 503 });
+    await expect(sources.command('beta', 'no-such-command', {}, 5000)).rejects.toThrow(
+      /unknown command/,
+    );
+    await expect(sources.command('nobody', 'ping')).rejects.toMatchObject({
+      code: 'AGENT_OFFLINE',
+      status: 503,
+    });
   });
 
   it('reject: the agent stops with a clear status', async () => {
     const a = spawnAgent('gamma');
     await a.waitFor(/enrollment pending approval/);
-    const list = PendingEnrollmentListResponseSchema.parse(await (await api('/api/v1/agents/pending')).json());
+    const list = PendingEnrollmentListResponseSchema.parse(
+      await (await api('/api/v1/agents/pending')).json(),
+    );
     const req = list.pending.find((p) => p.agent_id === 'gamma');
-    expect((await api(`/api/v1/agents/pending/${req?.id}/reject`, { method: 'POST', json: {} })).status).toBe(200);
+    expect(
+      (await api(`/api/v1/agents/pending/${req?.id}/reject`, { method: 'POST', json: {} })).status,
+    ).toBe(200);
     expect(await a.exited).toBe(4);
     expect(a.lines.join('\n')).toMatch(/ENROLLMENT_REJECTED/);
   });
 
   it("drops and audits samples claiming another agent's id; a new channel replaces the old", async () => {
+    // A complete snapshot, as an agent would send it, but naming another agent.
+    const once = startAgent(['--once', '--id', 'victim']);
+    const out: Buffer[] = [];
+    once.child.stdout?.on('data', (c: Buffer) => out.push(c));
+    await once.exited;
+    const forged = JSON.parse(Buffer.concat(out).toString('utf8')) as Record<string, unknown>;
     const dir = stateDirs['alpha'];
     const cert = readFileSync(path.join(dir, 'agent.crt'), 'utf8');
     const key = readFileSync(path.join(dir, 'agent.key'), 'utf8');
     const r = await tryChannel(cert, key);
     expect(r.opened).toBe(true);
     const ws = r.ws as WebSocket;
-    ws.send(JSON.stringify({ type: 'hello', protocol: 1, version: 't', hostname: 'h', os: 'linux', architecture: 'x64', interval: 1, dropped: 0, buffered: 0 }));
-    // A complete snapshot, as the agent would send it, but naming another agent.
-    const once = startAgent(['--once', '--id', 'victim']);
-    const out: Buffer[] = [];
-    once.child.stdout?.on('data', (c: Buffer) => out.push(c));
-    await once.exited;
-    const forged = JSON.parse(Buffer.concat(out).toString('utf8')) as Record<string, unknown>;
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        protocol: 1,
+        version: 't',
+        hostname: 'h',
+        os: 'linux',
+        architecture: 'x64',
+        interval: 1,
+        dropped: 0,
+        buffered: 0,
+      }),
+    );
     ws.send(JSON.stringify({ type: 'sample', seq: 10_000_000, sample: forged }));
     const audited = await until('impersonation audited', async () => {
       const res = await api('/api/v1/audit?action=agent.impersonation');
@@ -226,10 +276,32 @@ describe.each(DB_KINDS)('agent channel end to end (%s)', (kind) => {
     const day = 86_400_000;
     const otherCa = createCa({ commonName: 'evil' });
     const cases: [string, string, string][] = [
-      ['other CA', issueClientCertificate(otherCa, { agentId: 'alpha', publicKeyPem, days: 30 }).certPem, keyPem],
+      [
+        'other CA',
+        issueClientCertificate(otherCa, { agentId: 'alpha', publicKeyPem, days: 30 }).certPem,
+        keyPem,
+      ],
       ['self-signed', otherCa.certPem, otherCa.keyPem],
-      ['expired', issueClientCertificate(hubCa, { agentId: 'alpha', publicKeyPem, days: 1, now: new Date(Date.now() - 10 * day) }).certPem, keyPem],
-      ['not yet valid', issueClientCertificate(hubCa, { agentId: 'alpha', publicKeyPem, days: 30, now: new Date(Date.now() + 10 * day) }).certPem, keyPem],
+      [
+        'expired',
+        issueClientCertificate(hubCa, {
+          agentId: 'alpha',
+          publicKeyPem,
+          days: 1,
+          now: new Date(Date.now() - 10 * day),
+        }).certPem,
+        keyPem,
+      ],
+      [
+        'not yet valid',
+        issueClientCertificate(hubCa, {
+          agentId: 'alpha',
+          publicKeyPem,
+          days: 30,
+          now: new Date(Date.now() + 10 * day),
+        }).certPem,
+        keyPem,
+      ],
     ];
     for (const [name, cert, key] of cases) {
       const r = await tryChannel(cert, key);
@@ -240,22 +312,31 @@ describe.each(DB_KINDS)('agent channel end to end (%s)', (kind) => {
     const r = await tryChannel(stray.certPem, keyPem);
     expect(r).toMatchObject({ opened: false, status: 403 });
     const audit = await until('handshakes audited', async () => {
-      const body = (await (await api('/api/v1/audit?action=agent.handshake')).json()) as AuditListResponse;
+      const body = (await (
+        await api('/api/v1/audit?action=agent.handshake')
+      ).json()) as AuditListResponse;
       return body.entries.length >= 5 ? body.entries : null;
     });
     expect(audit.every((e) => e.outcome === 'failure')).toBe(true);
   });
 
   it('revoke closes the live channel within 5 s and the next handshake is refused', async () => {
-    const a = agents.find((x) => x.lines.some((l) => /agent 'alpha' starting/.test(l))) as AgentProcess;
+    const a = agents.find((x) =>
+      x.lines.some((l) => /agent 'alpha' starting/.test(l)),
+    ) as AgentProcess;
     const cert = readFileSync(path.join(stateDirs['alpha'], 'agent.crt'), 'utf8');
     const key = readFileSync(path.join(stateDirs['alpha'], 'agent.key'), 'utf8');
     const before = a.lines.length;
     const t0 = Date.now();
-    expect((await api('/api/v1/agents/alpha/revoke', { method: 'POST', json: {} })).status).toBe(200);
-    await until('alpha logs the revocation', async () =>
-      a.lines.slice(before).some((l) => /certificate revoked, re-enrollment needed/.test(l)),
-    5000);
+    expect((await api('/api/v1/agents/alpha/revoke', { method: 'POST', json: {} })).status).toBe(
+      200,
+    );
+    await until(
+      'alpha logs the revocation',
+      async () =>
+        a.lines.slice(before).some((l) => /certificate revoked, re-enrollment needed/.test(l)),
+      5000,
+    );
     expect(Date.now() - t0).toBeLessThan(5000);
     const r = await tryChannel(cert, key);
     expect(r.opened).toBe(false);
@@ -281,7 +362,10 @@ describe.each(DB_KINDS)('agent channel end to end (%s)', (kind) => {
     await sleep(2500);
     await a.kill('SIGKILL');
     const bufferDir = path.join(stateDirs['delta'], 'buffer');
-    const last = readdirSync(bufferDir).filter((f) => f.endsWith('.seg')).sort().at(-1) as string;
+    const last = readdirSync(bufferDir)
+      .filter((f) => f.endsWith('.seg'))
+      .sort()
+      .at(-1) as string;
     appendFileSync(path.join(bufferDir, last), Buffer.from([0, 0, 0, 9, 1, 2, 3, 4, 0, 0]));
     const b = spawnAgent('delta');
     await b.waitFor(/truncated at \d+/);
@@ -290,7 +374,9 @@ describe.each(DB_KINDS)('agent channel end to end (%s)', (kind) => {
     await b.kill('SIGTERM');
 
     const ds = hub.app.get(DataSource);
-    const [{ last_seq }] = (await ds.query(`SELECT last_seq FROM agent_ingest WHERE agent_id = 'delta'`)) as { last_seq: string }[];
+    const [{ last_seq }] = (await ds.query(
+      `SELECT last_seq FROM agent_ingest WHERE agent_id = 'delta'`,
+    )) as { last_seq: string }[];
     const ts = await history('delta', since);
     const times = ts.map((t) => Date.parse(t));
     // Exactly once: one stored point per sequence number, strictly increasing times.

@@ -107,10 +107,14 @@ export class AgentConnection implements SampleSource {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(
-          new AppError('AGENT_OFFLINE', `agent '${this.agentId}' did not answer '${name}' in time`, {
-            agent_id: this.agentId,
-            timeout_ms: timeoutMs,
-          }),
+          new AppError(
+            'AGENT_OFFLINE',
+            `agent '${this.agentId}' did not answer '${name}' in time`,
+            {
+              agent_id: this.agentId,
+              timeout_ms: timeoutMs,
+            },
+          ),
         );
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
@@ -171,7 +175,8 @@ export class AgentConnection implements SampleSource {
       case 'renew':
         // Not awaited in the chain: issuing must not hold up the samples behind it.
         void this.hooks.onRenew(this, msg.csr).then(
-          (r) => this.send({ type: 'renewed', id: msg.id, ok: true, certificate: r.certificatePem }),
+          (r) =>
+            this.send({ type: 'renewed', id: msg.id, ok: true, certificate: r.certificatePem }),
           (e: unknown) =>
             this.send({
               type: 'renewed',

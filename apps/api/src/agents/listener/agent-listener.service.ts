@@ -129,16 +129,27 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
       secureOptions: cryptoConstants.SSL_OP_NO_TICKET,
     });
     server.on('newSession', (_id: Buffer, _data: Buffer, cb: () => void) => cb());
-    server.on('resumeSession', (_id: Buffer, cb: (err: null, data: null) => void) => cb(null, null));
+    server.on('resumeSession', (_id: Buffer, cb: (err: null, data: null) => void) =>
+      cb(null, null),
+    );
     server.on('secureConnection', (socket: TLSSocket) => this.onSecureConnection(socket));
     server.on('tlsClientError', () => undefined);
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.onRequest(req, res));
-    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
-      void this.onUpgrade(req, socket as TLSSocket, head),
+    server.on(
+      'request',
+      (req: IncomingMessage, res: ServerResponse) => void this.onRequest(req, res),
+    );
+    server.on(
+      'upgrade',
+      (req: IncomingMessage, socket: Socket, head: Buffer) =>
+        void this.onUpgrade(req, socket as TLSSocket, head),
     );
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
-    this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: true, maxPayload: 4 * 1024 * 1024 });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: true,
+      maxPayload: 4 * 1024 * 1024,
+    });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -156,7 +167,8 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
   async beforeApplicationShutdown(): Promise<void> {
     if (this.seenTimer) clearInterval(this.seenTimer);
     this.flushSeen();
-    for (const c of [...this.connections.values()]) c.close('hub shutting down', AGENT_CLOSE.SHUTDOWN);
+    for (const c of [...this.connections.values()])
+      c.close('hub shutting down', AGENT_CLOSE.SHUTDOWN);
     this.wss?.close();
     const server = this.server;
     if (!server) return;
@@ -184,7 +196,9 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
     try {
       this.server?.setSecureContext(this.tlsOptions());
     } catch (e) {
-      this.logger.error(`reloading the agent listener's TLS material failed: ${(e as Error).message}`);
+      this.logger.error(
+        `reloading the agent listener's TLS material failed: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -221,7 +235,9 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
   }
 
   private refused(socket: Socket, why: string, cn: string | null, serial: string | null): void {
-    this.logger.warn(`agent handshake refused (${why}) for '${cn ?? '?'}' from ${socket.remoteAddress}`);
+    this.logger.warn(
+      `agent handshake refused (${why}) for '${cn ?? '?'}' from ${socket.remoteAddress}`,
+    );
     void this.audit.record({
       action: 'agent.handshake',
       actor: null,
@@ -278,7 +294,10 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
     try {
       const path = (req.url ?? '/').split('?')[0];
       if (req.method === 'GET' && path === '/ca') {
-        res.writeHead(200, { 'content-type': 'application/x-pem-file', 'cache-control': 'no-store' });
+        res.writeHead(200, {
+          'content-type': 'application/x-pem-file',
+          'cache-control': 'no-store',
+        });
         res.end(this.agents.tlsMaterial().caPem);
         return;
       }
@@ -292,8 +311,7 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
       }
       throw new AppError('NOT_FOUND', `no route ${req.method} ${path}`);
     } catch (e) {
-      const err =
-        e instanceof AppError ? e : new AppError('INTERNAL_ERROR', 'internal error');
+      const err = e instanceof AppError ? e : new AppError('INTERNAL_ERROR', 'internal error');
       if (!(e instanceof AppError)) this.logger.error(`agent listener: ${(e as Error).message}`);
       sendJson(res, ERROR_STATUS[err.code as ErrorCode] ?? 500, {
         error: err.message,
@@ -316,7 +334,11 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
         ca_certificate: r.caCertificatePem,
       });
     } else {
-      sendJson(res, 202, { status: 'pending', request_id: r.requestId, poll_after_s: r.pollAfterS });
+      sendJson(res, 202, {
+        status: 'pending',
+        request_id: r.requestId,
+        poll_after_s: r.pollAfterS,
+      });
     }
   }
 
