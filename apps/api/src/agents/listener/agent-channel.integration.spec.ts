@@ -213,6 +213,9 @@ describe.each(DB_KINDS)('agent channel end to end (%s)', (kind) => {
       code: 'AGENT_OFFLINE',
       status: 503,
     });
+    // Back to 1 s for the tests after this one (beta is at 1 s already and logs nothing).
+    const back = await api('/api/v1/settings/refresh', { method: 'POST', json: { interval: 1 } });
+    expect(back.status).toBe(200);
   });
 
   it('reject: the agent stops with a clear status', async () => {
