@@ -136,6 +136,15 @@ describe.each(DB_KINDS)('route access matrix on %s', (kind) => {
       'GET /api/v1/admin/tokens': 'tokens:manage',
       'DELETE /api/v1/admin/tokens/:id': 'tokens:manage',
       'GET /metrics': 'metrics:scrape',
+      'GET /api/v1/agents': 'agents:view',
+      'POST /api/v1/agents': 'agents:manage',
+      'GET /api/v1/agents/ca': 'agents:view',
+      'GET /api/v1/agents/pending': 'agents:view',
+      'POST /api/v1/agents/pending/:id/approve': 'agents:manage',
+      'POST /api/v1/agents/pending/:id/reject': 'agents:manage',
+      'GET /api/v1/agents/:id': 'agents:view',
+      'DELETE /api/v1/agents/:id': 'agents:manage',
+      'POST /api/v1/agents/:id/revoke': 'agents:manage',
     });
   });
 
