@@ -129,7 +129,10 @@ export const RenewedMessageSchema = z.object({
   type: z.literal('renewed'),
   id: correlationId,
   ok: z.boolean(),
-  certificate: z.string().max(16 * 1024).optional(),
+  certificate: z
+    .string()
+    .max(16 * 1024)
+    .optional(),
   error: z.object({ code: safeString().max(64), message: z.string().max(2000) }).optional(),
 });
 

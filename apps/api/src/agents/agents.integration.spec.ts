@@ -222,7 +222,7 @@ describe.each(DB_KINDS)('agents registry on %s', (kind) => {
       const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       expect(created.command).toMatch(
         new RegExp(
-          `^${escape(`curl -fsSL ${hub.baseUrl}/downloads/install.sh | sudo sh -s -- --hub https://127.0.0.1:`)}\\d+` +
+          `^${escape(`curl -fsSL ${hub.baseUrl}/downloads/install.sh | sudo sh -s -- --download-from ${hub.baseUrl} --hub https://127.0.0.1:`)}\\d+` +
             escape(
               ` --ca-fingerprint ${fingerprint} --token ${created.enrollment_token} --id web-01`,
             ) +
@@ -723,7 +723,7 @@ describe('agents PKI across restarts (sqlite)', () => {
       expect(answer.slice(0, 4)).toBe('201 ');
       const created = CreateAgentResponseSchema.parse(JSON.parse(answer.slice(4)));
       expect(created.command).toMatch(
-        /^curl -fsSL http:\/\/hub\.example\.com:8080\/downloads\/install\.sh \| sudo sh -s -- --hub https:\/\/hub\.example\.com:\d+ /,
+        /^curl -fsSL http:\/\/hub\.example\.com:8080\/downloads\/install\.sh \| sudo sh -s -- --download-from http:\/\/hub\.example\.com:8080 --hub https:\/\/hub\.example\.com:\d+ /,
       );
       await hub.close();
 

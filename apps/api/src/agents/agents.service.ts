@@ -358,7 +358,7 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
     const host = at.requestHost && names.includes(at.requestHost) ? at.requestHost : names[0];
     const hostPart = host.includes(':') ? `[${host}]` : host;
     return (
-      `curl -fsSL ${at.hubUrl}/downloads/install.sh | sudo sh -s -- ` +
+      `curl -fsSL ${at.hubUrl}/downloads/install.sh | sudo sh -s -- --download-from ${at.hubUrl} ` +
       `--hub https://${hostPart}:${this.listenerPort} --ca-fingerprint ${this.pki.fingerprint} ` +
       `--token ${token} --id ${id}`
     );

@@ -47,6 +47,8 @@ export interface TytoConfig {
   procRoot: string | undefined;
   sysRoot: string | undefined;
   hostRoot: string | undefined;
+  /** Directory of the agent bundle and install.sh served under /downloads, or null for none. */
+  downloadsDir: string | null;
   /** Encrypts the agent CA's key file (ca.key) when set. */
   caPassphrase: string | null;
   /** Names and addresses in the agent listener's certificate; null: hostname, localhost, 127.0.0.1. */
@@ -152,6 +154,7 @@ const VariablesSchema = z.object({
   TYTO_PROC_ROOT: text(null, /^\/[^\0]*$/, 'an absolute path'),
   TYTO_SYS_ROOT: text(null, /^\/[^\0]*$/, 'an absolute path'),
   TYTO_HOST_ROOT: text(null, /^\/[^\0]*$/, 'an absolute path'),
+  TYTO_DOWNLOADS_DIR: z.string().optional(),
   TYTO_CA_PASSPHRASE: given,
   TYTO_AGENT_HOSTNAMES: given.transform((raw, ctx) => {
     if (raw === undefined) return null;
@@ -250,6 +253,13 @@ export function loadConfig(env: Source, defaultWebDir: string | null): TytoConfi
     procRoot: v.TYTO_PROC_ROOT ?? undefined,
     sysRoot: v.TYTO_SYS_ROOT ?? undefined,
     hostRoot: v.TYTO_HOST_ROOT ?? undefined,
+    downloadsDir:
+      v.TYTO_DOWNLOADS_DIR === undefined
+        ? // Next to the hub's bundle: the api build writes dist/apps/api/downloads.
+          path.join(__dirname, 'downloads')
+        : v.TYTO_DOWNLOADS_DIR === ''
+          ? null
+          : path.resolve(v.TYTO_DOWNLOADS_DIR),
     caPassphrase: v.TYTO_CA_PASSPHRASE ?? null,
     agentHostnames: v.TYTO_AGENT_HOSTNAMES,
     agentCertDays: v.TYTO_AGENT_CERT_DAYS,

@@ -1,3 +1,4 @@
+import { AgentIngestEntity } from '../agents/listener/agent-ingest.entity';
 import { AgentCertificateEntity } from '../agents/agent-certificate.entity';
 import { AgentEntity } from '../agents/agent.entity';
 import { EnrollmentRequestEntity } from '../agents/enrollment-request.entity';
@@ -18,6 +19,7 @@ export const ENTITIES = [
   ...HISTORY_ENTITIES,
   SettingEntity,
   ApiTokenEntity,
+  AgentIngestEntity,
   AgentEntity,
   EnrollmentRequestEntity,
   AgentCertificateEntity,

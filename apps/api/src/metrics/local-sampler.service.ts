@@ -23,9 +23,7 @@ export { LOCAL_AGENT_ID };
  * sample never overlaps the next.
  */
 @Injectable()
-export class LocalSamplerService
-  implements SampleSource, OnApplicationBootstrap, OnModuleDestroy
-{
+export class LocalSamplerService implements SampleSource, OnApplicationBootstrap, OnModuleDestroy {
   readonly agentId = LOCAL_AGENT_ID;
   private readonly logger = new Logger(LocalSamplerService.name);
   private collector: Collector | null = null;

@@ -145,6 +145,8 @@ describe.each(DB_KINDS)('route access matrix on %s', (kind) => {
       'GET /api/v1/agents/:id': 'agents:view',
       'DELETE /api/v1/agents/:id': 'agents:manage',
       'POST /api/v1/agents/:id/revoke': 'agents:manage',
+      'GET /downloads/tyto-agent.js': 'public',
+      'GET /downloads/install.sh': 'public',
     });
   });
 

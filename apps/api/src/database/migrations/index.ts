@@ -11,6 +11,8 @@ import { HistorySqlite1764500000000 } from './1764500000000-history.sqlite';
 import { HistoryCoveringPostgres1764500200000 } from './1764500200000-history-covering.postgres';
 import { SettingsPostgres1764500100000 } from './1764500100000-settings.postgres';
 import { SettingsSqlite1764500100000 } from './1764500100000-settings.sqlite';
+import { AgentIngestPostgres1764710000000 } from './1764710000000-agent-ingest.postgres';
+import { AgentIngestSqlite1764710000000 } from './1764710000000-agent-ingest.sqlite';
 
 // One ordered list per database. A schema change adds a migration to both; the migration check
 // (database.spec.ts) fails if either set drifts from the entities. `npm run db:diff` prints the
@@ -22,6 +24,7 @@ export const SQLITE_MIGRATIONS = [
   SettingsSqlite1764500100000,
   ApiTokensSqlite1764600000000,
   AgentsSqlite1764700000000,
+  AgentIngestSqlite1764710000000,
 ];
 export const POSTGRES_MIGRATIONS = [
   InitialPostgres1764300000000,
@@ -32,4 +35,5 @@ export const POSTGRES_MIGRATIONS = [
   HistoryCoveringPostgres1764500200000,
   ApiTokensPostgres1764600000000,
   AgentsPostgres1764700000000,
+  AgentIngestPostgres1764710000000,
 ];
