@@ -9,5 +9,6 @@ module.exports = {
   moduleNameMapper: {
     '^@tyto/contracts$': '<rootDir>/../../libs/contracts/src/index.ts',
     '^@tyto/collector$': '<rootDir>/../../libs/collector/src/index.ts',
+    '^@tyto/pki$': '<rootDir>/../../libs/pki/src/index.ts',
   },
 };

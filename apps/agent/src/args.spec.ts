@@ -1,26 +1,96 @@
-import { parseArgs, UsageError } from './args';
+import { parseArgs, parseConfigFile, UsageError } from './args';
+
+const FP = `sha256:${'ab'.repeat(32)}`;
+const base = ['--hub', 'https://hub.example:8443', '--ca-fingerprint', FP];
 
 describe(parseArgs.name, () => {
-  it('defaults to a 5 s loop under the given id', () => {
-    expect(parseArgs([], { id: 'web-01' })).toEqual({ once: false, interval: 5, id: 'web-01' });
+  it('needs only --once to print one sample', () => {
+    expect(parseArgs(['--once'], { id: 'web-01' })).toMatchObject({ once: true, id: 'web-01' });
   });
 
-  it('reads every option', () => {
-    expect(parseArgs(['--once', '--interval', '10', '--id', 'db-2'], { id: 'x' })).toEqual({
-      once: true,
-      interval: 10,
+  it('reads every option, with the documented defaults', () => {
+    expect(parseArgs(base, { id: 'Web-01' })).toEqual({
+      once: false,
+      check: false,
+      interval: 5,
+      id: 'web-01',
+      name: 'Web-01',
+      hub: 'https://hub.example:8443',
+      caFingerprint: FP,
+      token: null,
+      stateDir: '/var/lib/tyto-agent',
+      bufferMax: 100 * 1024 * 1024,
+      procRoot: null,
+      sysRoot: null,
+    });
+    expect(
+      parseArgs(
+        [
+          ...base,
+          '--token',
+          'tok_0123456789abcdef',
+          '--id',
+          'db-2',
+          '--name',
+          'Database',
+          '--state-dir',
+          '/tmp/s',
+          '--buffer-max',
+          '10M',
+          '--interval',
+          '10',
+        ],
+        { id: 'x' },
+      ),
+    ).toMatchObject({
       id: 'db-2',
+      name: 'Database',
+      token: 'tok_0123456789abcdef',
+      stateDir: '/tmp/s',
+      bufferMax: 10 * 1024 * 1024,
+      interval: 10,
     });
   });
 
+  it('takes TYTO_AGENT_* variables under flags, and a config file under both', () => {
+    const file = `# written by install.sh\nTYTO_AGENT_HUB=https://file:8443\nTYTO_AGENT_CA_FINGERPRINT="${FP}"\nTYTO_AGENT_ID=from-file\n`;
+    const opts = parseArgs(
+      ['--config', '/etc/tyto-agent.env', '--id', 'from-flag'],
+      { id: 'x' },
+      { TYTO_AGENT_HUB: 'https://env:8443' },
+      () => file,
+    );
+    expect(opts).toMatchObject({ hub: 'https://env:8443', caFingerprint: FP, id: 'from-flag' });
+  });
+
+  it('accepts the colon-separated fingerprint openssl prints', () => {
+    const colons = `sha256:${Array.from({ length: 32 }, () => 'AB').join(':')}`;
+    expect(
+      parseArgs(['--hub', 'https://h:1', '--ca-fingerprint', colons], { id: 'x' }).caFingerprint,
+    ).toBe(FP);
+  });
+
   it.each([
-    [['--interval', '0'], /--interval must be/],
-    [['--interval', 'soon'], /--interval must be/],
+    [['--interval', '0', ...base], /--interval must be/],
     [['--interval'], /needs a value/],
-    [['--id', 'bad id'], /--id must be/],
+    [['--id', 'Bad_Id', ...base], /--id must be/],
     [['--verbose'], /unknown option '--verbose'/],
+    [['--hub', 'http://h:8443', '--ca-fingerprint', FP], /--hub must be https/],
+    [['--hub', 'https://h:8443'], /--ca-fingerprint is required/],
+    [['--ca-fingerprint', FP], /--hub is required/],
+    [['--hub', 'https://h', '--ca-fingerprint', 'sha1:abcd'], /--ca-fingerprint must be/],
+    [[...base, '--buffer-max', '12'], /--buffer-max must be/],
+    [[...base, '--state-dir', 'relative'], /--state-dir must be an absolute path/],
+    [[...base, '--name', 'a\u0007b'], /control characters/],
   ])('refuses %j with a one-line message', (argv, message) => {
     expect(() => parseArgs(argv, { id: 'x' })).toThrow(UsageError);
     expect(() => parseArgs(argv, { id: 'x' })).toThrow(message);
+  });
+
+  it('refuses an unknown setting in the config file', () => {
+    expect(() =>
+      parseArgs(['--config', '/f'], { id: 'x' }, {}, () => 'TYTO_AGENT_HUBB=x\n'),
+    ).toThrow(/unknown setting 'TYTO_AGENT_HUBB'/);
+    expect(() => parseConfigFile('not a line', 'f')).toThrow(/f:1: expected KEY=VALUE/);
   });
 });

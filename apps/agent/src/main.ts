@@ -1,46 +1,71 @@
 import { createCollector } from '@tyto/collector';
 import { hostname } from 'node:os';
+import { Agent } from './agent';
 import { parseArgs, USAGE, UsageError } from './args';
+import { SampleBuffer } from './buffer';
+import { EnrollmentRefused, FingerprintMismatch } from './enroll';
+import { StateDir } from './state';
 
-// The agent samples its host and writes NDJSON snapshots to stdout, so it can already feed a
-// pipe or a log shipper; enrollment and the mTLS channel to the hub build on this loop.
+/** Exit statuses a supervisor can tell apart (the systemd unit does not restart on 3 and 4). */
+const EXIT = { usage: 2, fingerprint: 3, refused: 4, error: 1 } as const;
+
+const log = (line: string) => process.stderr.write(`tyto-agent: ${line}\n`);
+
 async function main(): Promise<void> {
   let opts;
   try {
-    opts = parseArgs(process.argv.slice(2), { id: hostname() });
+    opts = parseArgs(process.argv.slice(2), { id: hostname() }, process.env);
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`tyto-agent: ${e.message}\n${USAGE}`);
-      process.exit(2);
+      process.stderr.write(`tyto-agent: ${e.message}\n`);
+      if (process.argv.includes('--help')) process.stderr.write(`${USAGE}\n`);
+      process.exit(EXIT.usage);
     }
     throw e;
   }
-  const collector = createCollector({ agentId: opts.id });
-  const emit = async () => process.stdout.write(JSON.stringify(await collector.sample()) + '\n');
+  if (opts.check) {
+    process.stderr.write(`tyto-agent: configuration ok (agent '${opts.id}', hub ${opts.hub})\n`);
+    return;
+  }
+  const collector = createCollector({
+    agentId: opts.id,
+    procRoot: opts.procRoot ?? undefined,
+    sysRoot: opts.sysRoot ?? undefined,
+  });
   if (opts.once) {
-    await emit();
+    process.stdout.write(JSON.stringify(await collector.sample()) + '\n');
     await collector.close();
     return;
   }
-  let timer: NodeJS.Timeout | null = null;
-  const loop = async () => {
-    try {
-      await emit();
-    } catch (e) {
-      console.error(`tyto-agent: sample failed: ${(e as Error).message}`);
+  const state = new StateDir(opts.stateDir);
+  const buffer = new SampleBuffer(state.buffer, {
+    maxBytes: opts.bufferMax,
+    onTruncate: (file, offset, reason) =>
+      log(`buffer: ${reason} in ${file}: truncated at ${offset}`),
+  });
+  const agent = new Agent({ opts, state, buffer, collector, log });
+  agent.fatal = (e) => {
+    if (e instanceof FingerprintMismatch) {
+      log(e.message);
+      process.exit(EXIT.fingerprint);
     }
-    timer = setTimeout(() => void loop(), opts.interval * 1000);
+    if (e instanceof EnrollmentRefused) {
+      log(e.message);
+      process.exit(EXIT.refused);
+    }
+    log(`fatal: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(EXIT.error);
   };
-  const stop = () => {
-    if (timer) clearTimeout(timer);
-    void collector.close().then(() => process.exit(0));
-  };
+  const stop = () => void agent.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  await loop();
+  log(
+    `agent '${opts.id}' starting: hub ${opts.hub}, state ${opts.stateDir}, ${buffer.pending} buffered`,
+  );
+  agent.start();
 }
 
 main().catch((e: unknown) => {
-  console.error(`tyto-agent: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
+  log(e instanceof Error ? e.message : String(e));
+  process.exit(EXIT.error);
 });

@@ -2,12 +2,15 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AlertsModule } from './alerts/alerts.module';
+import { AgentsModule } from './agents/agents.module';
+import { AgentListenerModule } from './agents/listener/agent-listener.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import type { TytoConfig } from './common/config';
 import { ConfigModule } from './common/config.module';
 import { ErrorFilter } from './common/error.filter';
 import { DatabaseModule } from './database/database.module';
+import { DownloadsModule } from './downloads/downloads.module';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -39,6 +42,9 @@ export class AppModule {
         OpenApiModule,
         ProcessesModule,
         AlertsModule,
+        AgentsModule,
+        AgentListenerModule,
+        DownloadsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { LOCAL_AGENT_ID } from './agents';
 import { isoTimeString, safeString } from './strings';
 
 /**
@@ -84,7 +85,7 @@ const rangeFields = {
   to: isoTime.optional(),
   /** Omitted: the finest tier that covers the range in at most ~1,000 points. */
   resolution: z.enum(HISTORY_RESOLUTIONS).optional(),
-  agent_id: safeString().min(1).max(128).default('local'),
+  agent_id: safeString().min(1).max(128).default(LOCAL_AGENT_ID),
   /** Comma-separated selectors; default `cpu,memory`. */
   metrics: metricsList.optional(),
 };
@@ -131,7 +132,7 @@ export type HistoryResponse = Omit<z.infer<typeof HistoryResponseSchema>, 'data'
 export const ProcessHistoryQuerySchema = z.strictObject({
   /** Any time inside the minute of interest. */
   at: isoTime,
-  agent_id: safeString().min(1).max(128).default('local'),
+  agent_id: safeString().min(1).max(128).default(LOCAL_AGENT_ID),
 });
 export type ProcessHistoryQuery = z.infer<typeof ProcessHistoryQuerySchema>;
 

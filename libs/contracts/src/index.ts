@@ -13,3 +13,5 @@ export * from './settings';
 export * from './strings';
 export * from './tokens';
 export * from './users';
+export * from './agent-protocol';
+export * from './agents';

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { isoTimeString, safeString } from './strings';
+import { AgentIdSchema } from './agents';
 
 /**
  * The signals a user may send, by name and Linux number (x86, ARM: the architectures Tyto runs
@@ -47,7 +48,6 @@ export const PidParamSchema = safeString()
   .refine((n) => n > 1 && n <= PID_MAX, `must be between 2 and ${PID_MAX}`);
 
 /** An agent id in a query: `local` (the hub's own host) when omitted. */
-export const AgentIdSchema = safeString().min(1).max(128);
 
 export const PROCESS_SORT_FIELDS = [
   'pid',

@@ -134,7 +134,33 @@ export class AuditService implements OnApplicationBootstrap {
   }
 
   /**
-   * Records an action that reaches the hub as a read and so escapes the write hook: the OIDC
+   * Records an event that is not a user's HTTP write: an agent enrolling on the agent listener,
+   * a refused agent handshake. `actor` null: no signed-in user (the agent's id goes in `target`).
+   */
+  async record(e: {
+    action: string;
+    actor?: { id: string | null; username: string } | null;
+    target?: string | null;
+    ip?: string | null;
+    outcome: 'success' | 'failure';
+    status: number;
+    details?: Record<string, unknown>;
+  }): Promise<void> {
+    await this.append({
+      timestamp: new Date().toISOString(),
+      actorId: e.actor?.id ?? null,
+      actorUsername: clip(e.actor?.username, 128),
+      action: clip(e.action, 128) ?? '',
+      target: clip(e.target, 255),
+      ip: clip(e.ip, 64),
+      outcome: e.outcome,
+      status: e.status,
+      details: e.details ?? {},
+    });
+  }
+
+  /**
+   * Records a sign-in that reaches the hub as a read and so escapes the write hook: the OIDC
    * callback is a browser redirect (GET), yet every sign-in, failed or not, is audited.
    */
   async recordSignIn(entry: {
@@ -144,17 +170,7 @@ export class AuditService implements OnApplicationBootstrap {
     status: number;
     details: Record<string, unknown>;
   }): Promise<void> {
-    await this.append({
-      timestamp: new Date().toISOString(),
-      actorId: entry.actor?.id ?? null,
-      actorUsername: clip(entry.actor?.username, 128),
-      action: clip(entry.action, 128) ?? '',
-      target: null,
-      ip: clip(entry.ip, 64),
-      outcome: entry.status < 400 ? 'success' : 'failure',
-      status: entry.status,
-      details: entry.details,
-    });
+    await this.record({ ...entry, outcome: entry.status < 400 ? 'success' : 'failure' });
   }
 
   async list(q: AuditQuery): Promise<AuditListResponse> {

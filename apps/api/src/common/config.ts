@@ -57,6 +57,20 @@ export interface TytoConfig {
   ldap: ProviderConfig<LdapSettings>;
   /** Null when TYTO_OIDC_ISSUER is unset; `{ error }` when set but unusable. */
   oidc: ProviderConfig<OidcSettings>;
+  /** Port of the agent listener (enrollment and the mutual-TLS channel); 0 picks a free one. */
+  agentPort: number;
+  /** Where the collector reads procfs, sysfs and the host's root (a container mounts the host's). */
+  procRoot: string | undefined;
+  sysRoot: string | undefined;
+  hostRoot: string | undefined;
+  /** Directory of the agent bundle and install.sh served under /downloads, or null for none. */
+  downloadsDir: string | null;
+  /** Encrypts the agent CA's key file (ca.key) when set. */
+  caPassphrase: string | null;
+  /** Names and addresses in the agent listener's certificate; null: hostname, localhost, 127.0.0.1. */
+  agentHostnames: string[] | null;
+  /** Validity of an agent's client certificate, days. */
+  agentCertDays: number;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
@@ -165,6 +179,27 @@ const VariablesSchema = z.object({
   ...Object.fromEntries(
     SSO_VARIABLES.filter((n) => n !== 'TYTO_AUTH_DEFAULT_PROVIDER').map((n) => [n, given]),
   ),
+  TYTO_AGENT_PORT: int(8443, 0, 65535),
+  TYTO_PROC_ROOT: text(null, /^\/[^\0]*$/, 'an absolute path'),
+  TYTO_SYS_ROOT: text(null, /^\/[^\0]*$/, 'an absolute path'),
+  TYTO_HOST_ROOT: text(null, /^\/[^\0]*$/, 'an absolute path'),
+  TYTO_DOWNLOADS_DIR: z.string().optional(),
+  TYTO_CA_PASSPHRASE: given,
+  TYTO_AGENT_HOSTNAMES: given.transform((raw, ctx) => {
+    if (raw === undefined) return null;
+    const names = raw
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
+    // DNS names (a leading *. allowed), IPv4 or IPv6 addresses.
+    const ok = names.every((n) =>
+      /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$|^[0-9a-fA-F:.]+$/.test(n),
+    );
+    return names.length > 0 && ok
+      ? names
+      : expected(ctx, 'a comma-separated list of host names and IP addresses', raw);
+  }),
+  TYTO_AGENT_CERT_DAYS: int(90, 1, 825),
 });
 
 function readYaml(dataDir: string): Source {
@@ -247,6 +282,20 @@ export function loadConfig(env: Source, defaultWebDir: string | null): TytoConfi
     authDefaultProvider: v.TYTO_AUTH_DEFAULT_PROVIDER === 'ldap' ? 'ldap' : 'local',
     ldap: parseLdap(src),
     oidc: parseOidc(src),
+    agentPort: v.TYTO_AGENT_PORT,
+    procRoot: v.TYTO_PROC_ROOT ?? undefined,
+    sysRoot: v.TYTO_SYS_ROOT ?? undefined,
+    hostRoot: v.TYTO_HOST_ROOT ?? undefined,
+    downloadsDir:
+      v.TYTO_DOWNLOADS_DIR === undefined
+        ? // Next to the hub's bundle: the api build writes dist/apps/api/downloads.
+          path.join(__dirname, 'downloads')
+        : v.TYTO_DOWNLOADS_DIR === ''
+          ? null
+          : path.resolve(v.TYTO_DOWNLOADS_DIR),
+    caPassphrase: v.TYTO_CA_PASSPHRASE ?? null,
+    agentHostnames: v.TYTO_AGENT_HOSTNAMES,
+    agentCertDays: v.TYTO_AGENT_CERT_DAYS,
   };
 }
 

@@ -1,4 +1,8 @@
 import { ALERT_ENTITIES } from '../alerts/alerts.entities';
+import { AgentIngestEntity } from '../agents/listener/agent-ingest.entity';
+import { AgentCertificateEntity } from '../agents/agent-certificate.entity';
+import { AgentEntity } from '../agents/agent.entity';
+import { EnrollmentRequestEntity } from '../agents/enrollment-request.entity';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { HISTORY_ENTITIES } from '../history/history.entities';
@@ -19,4 +23,8 @@ export const ENTITIES = [
   ApiTokenEntity,
   JobLeaseEntity,
   ...ALERT_ENTITIES,
+  AgentIngestEntity,
+  AgentEntity,
+  EnrollmentRequestEntity,
+  AgentCertificateEntity,
 ];

@@ -18,6 +18,8 @@ const MAX_BUFFERED = 50_000;
 export class HistoryWriterService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(HistoryWriterService.name);
   private buffer: RawSample[] = [];
+  /** Callers waiting for the buffered samples to be stored (agent acks), resolved by a flush. */
+  private waiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> = Promise.resolve();
   /** Set once the final flush has started: the database closes right after it. */
@@ -46,16 +48,40 @@ export class HistoryWriterService implements BeforeApplicationShutdown {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const batch = this.buffer;
+    const waiters = this.waiters;
     this.buffer = [];
-    if (batch.length === 0) return this.inFlight;
+    this.waiters = [];
+    if (batch.length === 0) {
+      for (const w of waiters) void this.inFlight.then(w);
+      return this.inFlight;
+    }
     this.inFlight = this.inFlight.then(() =>
-      this.repo.insertSamples(batch).catch((e: unknown) => {
-        this.logger.error(`storing ${batch.length} samples failed: ${(e as Error).message}`);
-        // Keep them for the next flush: a database restart should not punch a hole in history.
-        this.buffer = [...batch, ...this.buffer].slice(-MAX_BUFFERED);
-      }),
+      this.repo.insertSamples(batch).then(
+        () => {
+          for (const w of waiters) w();
+        },
+        (e: unknown) => {
+          this.logger.error(`storing ${batch.length} samples failed: ${(e as Error).message}`);
+          // Keep them for the next flush: a database restart should not punch a hole in history.
+          this.buffer = [...batch, ...this.buffer].slice(-MAX_BUFFERED);
+          this.waiters = [...waiters, ...this.waiters];
+          if (!this.timer && !this.closed) {
+            this.timer = setTimeout(() => void this.flush(), FLUSH_AFTER_MS);
+            this.timer.unref();
+          }
+        },
+      ),
     );
     return this.inFlight;
+  }
+
+  /**
+   * Resolves once every sample recorded so far is stored: an agent's samples are acknowledged
+   * (and dropped from its buffer) only then. Never resolves for samples the hub shut down with.
+   */
+  whenStored(): Promise<void> {
+    if (this.buffer.length === 0) return this.inFlight;
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -22,5 +22,6 @@ import { RollupJob } from './rollup.job';
     HistoryQueryService,
     ExportService,
   ],
+  exports: [HistoryWriterService],
 })
 export class HistoryModule {}

@@ -10,6 +10,9 @@ export class LatestSamplesService {
 
   @OnEvent(METRICS_SAMPLE)
   record(sample: MetricsSnapshot): void {
+    const previous = this.latest.get(sample.agent_id);
+    // Back-filled samples arrive late; the newest stays the newest.
+    if (previous && sample.timestamp < previous.timestamp) return;
     this.latest.set(sample.agent_id, sample);
   }
 

@@ -134,6 +134,8 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
   publish(sample: MetricsSnapshot): void {
     const agentId = sample.agent_id;
     const previous = this.frames.get(agentId);
+    // A back-filled sample older than what the stream already showed belongs to history only.
+    if (previous && sample.timestamp < previous.sample.timestamp) return;
     const f: AgentFrame = {
       sample,
       live: frame('metrics', JSON.stringify(toLiveSample(sample, previous?.sample))),

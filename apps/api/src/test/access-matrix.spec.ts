@@ -157,6 +157,17 @@ describe.each(DB_KINDS)('route access matrix on %s', (kind) => {
       'PUT /api/v1/alerts/channels/:id': 'alerts:manage',
       'DELETE /api/v1/alerts/channels/:id': 'alerts:manage',
       'POST /api/v1/alerts/channels/:id/test': 'alerts:manage',
+      'GET /api/v1/agents': 'agents:view',
+      'POST /api/v1/agents': 'agents:manage',
+      'GET /api/v1/agents/ca': 'agents:view',
+      'GET /api/v1/agents/pending': 'agents:view',
+      'POST /api/v1/agents/pending/:id/approve': 'agents:manage',
+      'POST /api/v1/agents/pending/:id/reject': 'agents:manage',
+      'GET /api/v1/agents/:id': 'agents:view',
+      'DELETE /api/v1/agents/:id': 'agents:manage',
+      'POST /api/v1/agents/:id/revoke': 'agents:manage',
+      'GET /downloads/tyto-agent.js': 'public',
+      'GET /downloads/install.sh': 'public',
     });
   });
 

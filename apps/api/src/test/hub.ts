@@ -83,6 +83,9 @@ export async function startHub(
       TYTO_LOG_LEVEL: 'error',
       TYTO_SAMPLE_INTERVAL: '1',
       TYTO_WEB_DIR: '',
+      // Every test hub gets its own free agent-listener port on loopback.
+      TYTO_AGENT_PORT: '0',
+      TYTO_HOST: '127.0.0.1',
       ...env,
     },
     null,

@@ -1,11 +1,11 @@
-import type { MetricsSnapshot, ProcessSummary } from '@tyto/contracts';
+import { LOCAL_AGENT_ID, type MetricsSnapshot, type ProcessSummary } from '@tyto/contracts';
 import type { DashboardSample } from '../app/dashboard/dashboard.api';
 
 // A plausible sample of a small two-core host; tests override what they look at.
 export function metricsSample(overrides: Partial<DashboardSample> = {}): DashboardSample {
   return {
     timestamp: '2026-01-15T10:30:00.000Z',
-    agent_id: 'local',
+    agent_id: LOCAL_AGENT_ID,
     system: {
       hostname: 'test-host',
       kernel: '6.1.0-18-amd64',

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { hostname as osHostname, machine, networkInterfaces, release, type } from 'node:os';
 import type { NetworkInterfaceInfo } from 'node:os';
-import type { CpuMetrics, MetricsSnapshot } from '@tyto/contracts';
+import { LOCAL_AGENT_ID, type CpuMetrics, type MetricsSnapshot } from '@tyto/contracts';
 import { cpuSplit, parseCpuInfo, parseLoadAvg, parseProcStat } from './cpu';
 import type { CpuTimes, ProcStat } from './cpu';
 import {
@@ -151,7 +151,7 @@ export class LinuxCollector implements Collector {
     this.procRoot = opts.procRoot ?? '/proc';
     this.sysRoot = opts.sysRoot ?? '/sys';
     this.hostRoot = opts.hostRoot ?? '/';
-    this.agentId = opts.agentId ?? 'local';
+    this.agentId = opts.agentId ?? LOCAL_AGENT_ID;
     // hrtime, not performance.now(): the perf_hooks module would be loaded just for this.
     this.clock = opts.clock ?? (() => Number(process.hrtime.bigint()) / 1e6);
     this.interfaces = opts.networkInterfaces ?? networkInterfaces;

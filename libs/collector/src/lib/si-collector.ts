@@ -1,5 +1,5 @@
 import { hostname, loadavg, machine, release, type } from 'node:os';
-import type { MetricsSnapshot, ProcessSummary } from '@tyto/contracts';
+import { LOCAL_AGENT_ID, type MetricsSnapshot, type ProcessSummary } from '@tyto/contracts';
 import type * as SystemInformation from 'systeminformation';
 import type { Systeminformation } from 'systeminformation';
 import type { Collector, CollectorOptions } from './collector';
@@ -75,7 +75,7 @@ export class SystemInformationCollector implements Collector {
 
     return {
       timestamp: new Date().toISOString(),
-      agent_id: this.opts.agentId ?? 'local',
+      agent_id: this.opts.agentId ?? LOCAL_AGENT_ID,
       system: {
         hostname: hostname(),
         kernel: release(),

@@ -2,6 +2,8 @@ import { InitialPostgres1764300000000 } from './1764300000000-initial.postgres';
 import { InitialSqlite1764300000000 } from './1764300000000-initial.sqlite';
 import { ApiTokensPostgres1764600000000 } from './1764600000000-api-tokens.postgres';
 import { ApiTokensSqlite1764600000000 } from './1764600000000-api-tokens.sqlite';
+import { AgentsPostgres1764700000000 } from './1764700000000-agents.postgres';
+import { AgentsSqlite1764700000000 } from './1764700000000-agents.sqlite';
 import { AuditPostgres1764400000000 } from './1764400000000-audit.postgres';
 import { AuditSqlite1764400000000 } from './1764400000000-audit.sqlite';
 import { HistoryPostgres1764500000000 } from './1764500000000-history.postgres';
@@ -15,6 +17,8 @@ import { AlertsPostgres1764740000000 } from './1764740000000-alerts.postgres';
 import { AlertsSqlite1764740000000 } from './1764740000000-alerts.sqlite';
 import { UserProvidersPostgres1764730000000 } from './1764730000000-user-providers.postgres';
 import { UserProvidersSqlite1764730000000 } from './1764730000000-user-providers.sqlite';
+import { AgentIngestPostgres1764710000000 } from './1764710000000-agent-ingest.postgres';
+import { AgentIngestSqlite1764710000000 } from './1764710000000-agent-ingest.sqlite';
 
 // One ordered list per database. A schema change adds a migration to both; the migration check
 // (database.spec.ts) fails if either set drifts from the entities. `npm run db:diff` prints the
@@ -28,6 +32,8 @@ export const SQLITE_MIGRATIONS = [
   AlertsSqlite1764740000000,
   UserProvidersSqlite1764730000000,
   JobLeasesSqlite1764760000000,
+  AgentsSqlite1764700000000,
+  AgentIngestSqlite1764710000000,
 ];
 export const POSTGRES_MIGRATIONS = [
   InitialPostgres1764300000000,
@@ -40,4 +46,6 @@ export const POSTGRES_MIGRATIONS = [
   AlertsPostgres1764740000000,
   UserProvidersPostgres1764730000000,
   JobLeasesPostgres1764760000000,
+  AgentsPostgres1764700000000,
+  AgentIngestPostgres1764710000000,
 ];

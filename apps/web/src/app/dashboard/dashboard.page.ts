@@ -12,10 +12,11 @@ import { LoadingBlockComponent } from '../shared/ui/loading-block.component';
 import { StreamStatusComponent } from '../shared/ui/stream-status.component';
 import { TimeSeriesChartComponent } from '../shared/ui/time-series-chart.component';
 import { UsageBarComponent } from '../shared/ui/usage-bar.component';
+import { LOCAL_AGENT_ID } from '@tyto/contracts';
 import { DashboardStore } from './dashboard.store';
 
 // The hub's own host; remote agents get their own id once agents are listed in the UI.
-const LOCAL_AGENT = 'local';
+const LOCAL_AGENT = LOCAL_AGENT_ID;
 
 @Component({
   selector: 'tyto-dashboard-page',

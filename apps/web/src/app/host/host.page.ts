@@ -4,6 +4,7 @@ import type { MatSelectChange } from '@angular/material/select';
 import { MatSelectModule } from '@angular/material/select';
 import { MatTabsModule } from '@angular/material/tabs';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { LOCAL_AGENT_ID } from '@tyto/contracts';
 import { AuthStore } from '../auth/auth.store';
 import { HostStore } from './host.store';
 
@@ -108,7 +109,7 @@ export function intervalLabel(seconds: number): string {
 })
 export class HostPage {
   // Route parameter (withComponentInputBinding).
-  readonly agentId = input('local');
+  readonly agentId = input(LOCAL_AGENT_ID);
 
   protected readonly store = inject(HostStore);
   private readonly auth = inject(AuthStore);

@@ -3,7 +3,7 @@ import { HttpErrorResponse } from '@angular/common/http';
 import type { Signal } from '@angular/core';
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import type { ExportFormat } from '@tyto/contracts';
+import { LOCAL_AGENT_ID, type ExportFormat } from '@tyto/contracts';
 import { firstValueFrom } from 'rxjs';
 import type { ExportRequest } from './host.api';
 import { EXPORT_REPORTED_STATUSES, HostApi } from './host.api';
@@ -19,7 +19,7 @@ export class HostStore {
   private readonly document = inject(DOCUMENT);
   private readonly destroyRef = inject(DestroyRef);
 
-  private readonly _agentSource = signal<Signal<string>>(signal('local'));
+  private readonly _agentSource = signal<Signal<string>>(signal(LOCAL_AGENT_ID));
   private readonly _refreshInterval = signal<number | null>(null);
   private readonly _intervalSaving = signal(false);
   private readonly _exporting = signal<string | null>(null);

@@ -1,7 +1,7 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import type { HistoryResponse, ProcessHistoryResponse } from '@tyto/contracts';
+import { LOCAL_AGENT_ID, type HistoryResponse, type ProcessHistoryResponse } from '@tyto/contracts';
 import type { Observable } from 'rxjs';
 import { Subject, catchError, map, of, startWith, switchMap } from 'rxjs';
 import { HostApi } from '../host.api';
@@ -50,7 +50,7 @@ export class HostHistoryStore {
 
   private readonly queries = new Subject<HistoryQueryParams>();
   private readonly selections = new Subject<{ agentId: string; at: Date }>();
-  private agentId = 'local';
+  private agentId = LOCAL_AGENT_ID;
 
   private readonly _range = signal<HistoryRange>({ kind: 'preset', preset: '1h' });
   private readonly _query = signal<HistoryQueryParams | null>(null);

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { SettingsModule } from '../settings/settings.module';
+import { AgentCertificateEntity } from './agent-certificate.entity';
+import { AgentEntity } from './agent.entity';
+import { AgentsPkiService } from './agents-pki.service';
+import { AgentsController } from './agents.controller';
+import { AgentsRepository } from './agents.repository';
+import { AgentsService } from './agents.service';
+import { EnrollmentRequestEntity } from './enrollment-request.entity';
+import { EnrollmentService } from './enrollment.service';
+
+/** The agent registry, enrollment and PKI. The agent listener uses AgentsService only. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([AgentEntity, EnrollmentRequestEntity, AgentCertificateEntity]),
+    AuditModule,
+    SettingsModule,
+  ],
+  controllers: [AgentsController],
+  providers: [AgentsRepository, AgentsPkiService, EnrollmentService, AgentsService],
+  exports: [AgentsService],
+})
+export class AgentsModule {}
