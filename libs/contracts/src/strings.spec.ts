@@ -50,6 +50,8 @@ const FREE_TEXT = new Set([
   'CreateRoleRequestSchema.description',
   'UpdateRoleRequestSchema.description',
   'CreateSilenceRequestSchema.reason',
+  // PEM text: lines end in LF.
+  'EnrollmentRequestSchema.csr',
 ]);
 
 const REFUSED_EVERYWHERE = ['\u0000', '\u0001', '\u001b', '\u001f', '\u007f', '\r'];
