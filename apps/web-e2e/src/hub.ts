@@ -22,7 +22,11 @@ export class Hub {
   private process: ChildProcess | null = null;
   private output = '';
 
-  private constructor(private readonly port: number) {
+  private constructor(
+    private readonly port: number,
+    /** The agent listener (TLS, TYTO_AGENT_PORT), for tests that run real agents. */
+    readonly agentPort: number,
+  ) {
     this.url = `http://127.0.0.1:${port}`;
   }
 
@@ -37,7 +41,8 @@ export class Hub {
         );
       }
     }
-    const hub = new Hub(await freePort());
+    const port = await freePort();
+    const hub = new Hub(port, await freePort(port + 1));
     await hub.start();
     return hub;
   }
@@ -53,6 +58,9 @@ export class Hub {
         TYTO_ADMIN_PASSWORD: ADMIN_PASSWORD,
         TYTO_SAMPLE_INTERVAL: '1',
         TYTO_LOG_LEVEL: 'warn',
+        TYTO_AGENT_PORT: String(this.agentPort),
+        // The install line the UI shows then points agents at loopback, which the certificate names.
+        TYTO_AGENT_HOSTNAMES: '127.0.0.1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -104,18 +112,21 @@ export class Hub {
   }
 }
 
-// Asks the OS for an unused port; several hubs (other test runs) may share this machine.
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// E2E hubs and agents use 18700–18749; the first port there nobody listens on (other test runs
+// may share this machine).
+export const E2E_PORTS = { first: 18700, last: 18749 };
+
+async function freePort(from = E2E_PORTS.first): Promise<number> {
+  for (let port = from; port <= E2E_PORTS.last; port++) {
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`No free port in ${from}–${E2E_PORTS.last}`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('No port assigned')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }

@@ -42,6 +42,7 @@ test.describe('content security policy', () => {
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
 
     await signIn(page, 'admin', ADMIN_PASSWORD);
+    await page.goto('/dashboard');
     await expect(page.getByTestId('hostname')).toBeVisible();
     // Live samples over the EventSource, drawn by ngx-charts.
     await expect(page.getByTestId('cpu-chart').locator('path.line')).toHaveCount(1);

@@ -29,6 +29,14 @@ import { CanDirective } from '../auth/can.directive';
         >Host</a
       >
       <a
+        *tytoCan="'agents:view'"
+        mat-button
+        routerLink="/agents"
+        routerLinkActive="active"
+        data-testid="nav-agents"
+        >Agents</a
+      >
+      <a
         *tytoCan="'users:view'"
         mat-button
         routerLink="/users"

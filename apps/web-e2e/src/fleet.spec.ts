@@ -1,0 +1,132 @@
+import type { Page } from '@playwright/test';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test } from './fixtures';
+import { ADMIN_PASSWORD } from './hub';
+import { signIn } from './session';
+
+const AGENT_ID = 'e2e-node';
+const AGENT_NAME = 'E2E node';
+
+// The install line is `curl -fsSL URL/downloads/install.sh | sudo sh -s -- FLAGS`: the flags after
+// `--` are the agent's own, and --download-from is where install.sh fetches the bundle.
+function parseInstallCommand(command: string): { downloadFrom: string; agentArgs: string[] } {
+  const [, flags] = command.split(' sh -s -- ');
+  expect(flags, `not an install line: ${command}`).toBeTruthy();
+  const words = flags.trim().split(/\s+/);
+  const agentArgs: string[] = [];
+  let downloadFrom = '';
+  for (let i = 0; i < words.length; i += 2) {
+    if (words[i] === '--download-from') downloadFrom = words[i + 1];
+    else agentArgs.push(words[i], words[i + 1]);
+  }
+  expect(downloadFrom).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  return { downloadFrom, agentArgs };
+}
+
+// Screenshots for docs/usage.md, only when asked for (TYTO_E2E_SCREENSHOTS=<dir>).
+async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env['TYTO_E2E_SCREENSHOTS'];
+  if (!dir) return;
+  for (const [suffix, size] of [
+    ['desktop', { width: 1440, height: 900 }],
+    ['phone', { width: 390, height: 844 }],
+  ] as const) {
+    await page.setViewportSize(size);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(dir, `${name}-${suffix}.png`), fullPage: false });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+}
+
+test.describe('fleet', () => {
+  let agent: ChildProcess | null = null;
+  let agentLog = '';
+  const dirs: string[] = [];
+
+  test.afterEach(async () => {
+    if (agent && agent.exitCode === null && agent.signalCode === null) {
+      const exited = new Promise((resolve) => agent?.once('exit', resolve));
+      agent.kill('SIGTERM');
+      await exited;
+    }
+    agent = null;
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a host added in the UI comes online on the fleet overview and goes revoked', async ({
+    page,
+  }) => {
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await page.getByTestId('nav-agents').click();
+    await expect(page).toHaveURL(/\/agents$/);
+    await expect(page.getByTestId('ca-fingerprint')).toHaveText(/^sha256:[0-9a-f]{64}$/);
+    const fingerprint = await page.getByTestId('ca-fingerprint').textContent();
+
+    await page.getByTestId('add-host').click();
+    await page.getByTestId('add-host-id').fill(AGENT_ID);
+    await page.getByTestId('add-host-name').fill(AGENT_NAME);
+    await page.getByTestId('add-host-submit').click();
+    const command = (await page.getByTestId('install-command').textContent())?.trim() ?? '';
+    expect(command).toContain(`--ca-fingerprint ${fingerprint}`);
+    expect(command).toContain(`--id ${AGENT_ID}`);
+    await expect(page.locator(`[data-testid=agent-row][data-agent-id=${AGENT_ID}]`)).toBeVisible();
+
+    // What install.sh would do, without sudo: fetch the bundle from the hub and run it with the
+    // line's flags, its state in a temp directory instead of /var/lib/tyto-agent.
+    const { downloadFrom, agentArgs } = parseInstallCommand(command);
+    const dir = mkdtempSync(path.join(tmpdir(), 'tyto-e2e-agent-'));
+    dirs.push(dir);
+    const bundle = await fetch(`${downloadFrom}/downloads/tyto-agent.js`);
+    expect(bundle.status).toBe(200);
+    writeFileSync(path.join(dir, 'tyto-agent.js'), Buffer.from(await bundle.arrayBuffer()));
+    agent = spawn(
+      process.execPath,
+      [path.join(dir, 'tyto-agent.js'), ...agentArgs, '--state-dir', path.join(dir, 'state')],
+      { cwd: dir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, stdio: 'pipe' },
+    );
+    agent.stderr?.on('data', (chunk: Buffer) => (agentLog += chunk.toString()));
+    agent.stdout?.on('data', (chunk: Buffer) => (agentLog += chunk.toString()));
+
+    // The fleet overview: the new host's card comes online beside the hub's own.
+    await page.getByTestId('nav-dashboard').click();
+    const card = page.locator(`[data-testid=fleet-card][data-agent-id=${AGENT_ID}]`);
+    const local = page.locator('[data-testid=fleet-card][data-agent-id=local]');
+    await expect(local).toBeVisible();
+    await expect(card, agentLog).toHaveAttribute('data-status', 'online', { timeout: 30_000 });
+    await expect(card.getByTestId('fleet-card-cpu')).toHaveText(/%/);
+    await expect(card.getByTestId('fleet-card-name')).toHaveText(AGENT_NAME);
+
+    // Filtering by name leaves only the new host.
+    await page.getByTestId('fleet-filter').fill('e2e');
+    await expect(page.getByTestId('fleet-card')).toHaveCount(1);
+    await page.getByTestId('fleet-filter').fill('');
+    await expect(page.getByTestId('fleet-card')).toHaveCount(2);
+    await screenshot(page, 'fleet');
+
+    // Its host page streams its own samples; the switcher says which host this is.
+    await card.click();
+    await expect(page).toHaveURL(new RegExp(`/host/${AGENT_ID}$`));
+    await expect(page.getByTestId('host-switcher')).toContainText(AGENT_NAME);
+    await expect(page.getByTestId('hostname')).not.toBeEmpty({ timeout: 20_000 });
+
+    // Revoke it on the Agents page, behind a confirmation naming it.
+    await page.getByTestId('nav-agents').click();
+    const row = page.locator(`[data-testid=agent-row][data-agent-id=${AGENT_ID}]`);
+    await expect(row.getByTestId('agent-status')).toHaveText('Online');
+    await screenshot(page, 'agents');
+    await row.getByTestId('revoke').click();
+    await expect(page.getByTestId('confirm-message')).toContainText(AGENT_NAME);
+    await page.getByTestId('confirm-ok').click();
+    await expect(row.getByTestId('agent-status')).toHaveText('Revoked');
+    await expect(row.getByTestId('revoke')).toHaveCount(0);
+
+    await page.getByTestId('nav-dashboard').click();
+    await expect(card).toHaveAttribute('data-status', 'revoked');
+    await expect(card.getByTestId('fleet-card-status')).toHaveText('Revoked');
+    await expect(local).toHaveAttribute('data-status', 'online');
+  });
+});
