@@ -152,7 +152,9 @@ const STATUS_LABEL: Record<Agent['status'], string> = {
                     </td>
                     <td>{{ p.os }} {{ p.architecture }} · agent {{ p.version }}</td>
                     <td>{{ p.address ?? '–' }}</td>
-                    <td><code class="fp">{{ p.public_key_fingerprint }}</code></td>
+                    <td>
+                      <code class="fp">{{ p.public_key_fingerprint }}</code>
+                    </td>
                     <td>{{ p.requested_at | date: 'medium' }}</td>
                     <td class="row-actions">
                       @if (canManage()) {
@@ -207,7 +209,8 @@ const STATUS_LABEL: Record<Agent['status'], string> = {
                   <td>
                     <a [routerLink]="['/host', a.id]" class="host-link">{{ a.name }}</a>
                     <div class="sub">
-                      {{ a.id }}@if (a.hostname) {
+                      {{ a.id }}
+                      @if (a.hostname) {
                         · {{ a.hostname }}
                       }
                     </div>
@@ -222,7 +225,11 @@ const STATUS_LABEL: Record<Agent['status'], string> = {
                     @if (a.builtin) {
                       <span class="sub">not needed (the hub itself)</span>
                     } @else {
-                      {{ a.certificate_expires_at ? (a.certificate_expires_at | date: 'mediumDate') : '–' }}
+                      {{
+                        a.certificate_expires_at
+                          ? (a.certificate_expires_at | date: 'mediumDate')
+                          : '–'
+                      }}
                     }
                   </td>
                   <td>{{ a.address ?? '–' }}</td>

@@ -42,7 +42,8 @@ const STATUS_LABEL: Record<FleetHost['status'], string> = {
           <div class="names">
             <span class="name" data-testid="fleet-card-name">{{ h.name }}</span>
             <span class="sub">
-              {{ h.id }}@if (h.hostname && h.hostname !== h.name) {
+              {{ h.id }}
+              @if (h.hostname && h.hostname !== h.name) {
                 · {{ h.hostname }}
               }
             </span>
@@ -60,7 +61,7 @@ const STATUS_LABEL: Record<FleetHost['status'], string> = {
               <dd data-testid="fleet-card-memory">{{ h.memory | usage }}</dd>
             </div>
             <div>
-              <dt>Disk {{ h.busiestDisk?.mountpoint ?? '' }}</dt>
+              <dt>Fullest disk {{ h.busiestDisk ? '(' + h.busiestDisk.mountpoint + ')' : '' }}</dt>
               <dd data-testid="fleet-card-disk">
                 {{ h.busiestDisk ? (h.busiestDisk.usedPercent | usage) : '–' }}
               </dd>
@@ -244,7 +245,8 @@ export class FleetCardComponent {
         return 'Waiting for approval on the Agents page.';
       case 'revoked':
         return 'Its certificate was revoked; it can no longer connect.';
-      default:
+      case 'online':
+      case 'offline':
         return 'No sample received yet.';
     }
   });

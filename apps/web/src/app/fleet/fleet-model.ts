@@ -138,12 +138,16 @@ export function sortHosts(hosts: readonly FleetHost[], key: FleetSortKey): Fleet
     if (key === 'name') return byName(a, b);
     const fa = figure(a);
     const fb = figure(b);
-    if (fa === null || fb === null) return (fa === null ? 1 : 0) - (fb === null ? 1 : 0) || byName(a, b);
+    if (fa === null || fb === null)
+      return (fa === null ? 1 : 0) - (fb === null ? 1 : 0) || byName(a, b);
     return fb - fa || byName(a, b);
   });
 }
 
-/** SVG path (viewBox 0 0 `width` `height`) of CPU % over the last hour before `now`. */
+/**
+ * SVG path (viewBox 0 0 `width` `height`) of CPU % over the last hour before `now`; while a host
+ * has less than an hour of data the line spans what there is, so a new host is not a thin stripe.
+ */
 export function sparkPath(
   points: readonly SparkPoint[],
   now: number,
@@ -151,10 +155,11 @@ export function sparkPath(
   height: number,
 ): string {
   if (points.length < 2) return '';
-  const start = now - SPARK_WINDOW_MS;
+  const start = Math.max(now - SPARK_WINDOW_MS, points[0].time);
+  const span = Math.max(now - start, 1);
   return points
     .map((p, i) => {
-      const x = Math.max(0, ((p.time - start) / SPARK_WINDOW_MS) * width);
+      const x = Math.min(width, Math.max(0, ((p.time - start) / span) * width));
       const y = height - (Math.min(100, Math.max(0, p.cpu)) / 100) * height;
       return `${i === 0 ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`;
     })

@@ -1,6 +1,11 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import type { AgentListResponse, HistoryResponse, LiveSample, MetricsSnapshot } from '@tyto/contracts';
+import type {
+  AgentListResponse,
+  HistoryResponse,
+  LiveSample,
+  MetricsSnapshot,
+} from '@tyto/contracts';
 import { LiveSampleSchema, expandLiveSample } from '@tyto/contracts';
 import { Observable, defer, map } from 'rxjs';
 import * as z from 'zod';
@@ -130,7 +135,8 @@ function parseFrame(data: string): { timestamp: string; samples: LiveSample[] } 
   for (const raw of frame.data.samples) {
     const parsed = FleetSampleSchema.safeParse(raw);
     if (parsed.success) samples.push(parsed.data as LiveSample);
-    else console.error('Dropped a fleet sample that does not match the contract', parsed.error.issues);
+    else
+      console.error('Dropped a fleet sample that does not match the contract', parsed.error.issues);
   }
   return { timestamp: frame.data.timestamp, samples };
 }

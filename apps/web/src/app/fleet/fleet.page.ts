@@ -48,7 +48,12 @@ const STATUSES: { key: FleetStatusFilter; label: string }[] = [
       <h1>Fleet</h1>
       <span class="meta" data-testid="fleet-summary">{{ summary() }}</span>
       <span class="spacer"></span>
-      <a *tytoCan="'agents:view'" mat-stroked-button routerLink="/agents" data-testid="fleet-agents-link">
+      <a
+        *tytoCan="'agents:view'"
+        mat-stroked-button
+        routerLink="/agents"
+        data-testid="fleet-agents-link"
+      >
         Manage agents
       </a>
     </header>

@@ -93,7 +93,8 @@ export class FleetStore {
       next: (res) => {
         this._agentsAt.set(at);
         this._agents.set(res.agents);
-        for (const a of res.agents) if (a.status === 'online' || a.status === 'offline') this.loadHistory(a.id);
+        for (const a of res.agents)
+          if (a.status === 'online' || a.status === 'offline') this.loadHistory(a.id);
       },
       // Shown by the error interceptor; the cards keep what the stream says.
       error: () => undefined,
