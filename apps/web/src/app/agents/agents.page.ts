@@ -360,6 +360,9 @@ const STATUS_LABEL: Record<Agent['status'], string> = {
       font-size: 12px;
       opacity: 0.7;
     }
+    td:first-child {
+      min-width: 140px;
+    }
     .fp {
       font-size: 12px;
       overflow-wrap: anywhere;

@@ -170,7 +170,6 @@ const STATUS_LABEL: Record<FleetHost['status'], string> = {
     dd {
       margin: 0;
       font-variant-numeric: tabular-nums;
-      white-space: nowrap;
     }
     .spark {
       display: block;
