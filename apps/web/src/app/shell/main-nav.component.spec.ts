@@ -27,6 +27,7 @@ describe(MainNavComponent.name, () => {
     expect(links(SYSTEM_ROLE_DEFINITIONS.admin.permissions)).toEqual([
       'nav-dashboard',
       'nav-host',
+      'nav-agents',
       'nav-users',
       'nav-roles',
       'nav-audit',
@@ -40,6 +41,10 @@ describe(MainNavComponent.name, () => {
       'nav-host',
       'nav-account',
     ]);
+  });
+
+  it('shows the Agents page to whoever may see the registry', () => {
+    expect(links(['agents:view'])).toEqual(['nav-agents', 'nav-account']);
   });
 
   it('shows the audit log to whoever may read it, without user administration', () => {
