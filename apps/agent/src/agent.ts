@@ -6,11 +6,11 @@ import {
   type CommandMessage,
   type HubToAgentMessage,
 } from '@tyto/contracts';
-import { createKeyAndCsr } from '@tyto/pki';
 import { randomUUID } from 'node:crypto';
 import { arch, hostname, release, type } from 'node:os';
 import WebSocket from 'ws';
 import type { AgentOptions } from './args';
+import { loadPki } from './pki';
 import type { SampleBuffer } from './buffer';
 import {
   enroll,
@@ -226,6 +226,8 @@ export class Agent {
       const wasOpen = this.open;
       this.open = false;
       this.pumping = false;
+      // A renewal answered on a dead channel never comes: ask again on the next one.
+      this.renewing = null;
       if (this.ws === ws) this.ws = null;
       if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
       if (this.stopped) return;
@@ -332,10 +334,20 @@ export class Agent {
       t.unref();
       return;
     }
-    const { keyPem, csrPem } = createKeyAndCsr(this.d.opts.id);
-    this.renewing = { id: randomUUID(), keyPem };
-    this.d.log('certificate at 2/3 of its validity: renewing');
-    this.send({ type: 'renew', id: this.renewing.id, csr: csrPem });
+    this.renewing = { id: randomUUID(), keyPem: '' };
+    void this.sendRenewal(this.renewing);
+  }
+
+  private async sendRenewal(pending: { id: string; keyPem: string }): Promise<void> {
+    try {
+      const { keyPem, csrPem } = (await loadPki()).createKeyAndCsr(this.d.opts.id);
+      pending.keyPem = keyPem;
+      this.d.log('certificate at 2/3 of its validity: renewing');
+      this.send({ type: 'renew', id: pending.id, csr: csrPem });
+    } catch (e) {
+      this.renewing = null;
+      this.d.log(`renewal failed: ${(e as Error).message}`);
+    }
   }
 
   private onRenewed(id: string, ok: boolean, certificate?: string, error?: string): void {

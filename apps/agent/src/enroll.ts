@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { createKeyAndCsr } from '@tyto/pki';
+import { loadPki } from './pki';
 import type { StateDir } from './state';
 
 /** The hub presented a CA whose fingerprint is not the pinned one: never talk to it. */
@@ -146,7 +146,7 @@ export async function enroll(
   let pending = state.pending();
   for (;;) {
     if (!pending) {
-      const { keyPem, csrPem } = createKeyAndCsr(info.id);
+      const { keyPem, csrPem } = (await loadPki()).createKeyAndCsr(info.id);
       state.savePending(keyPem, csrPem, null);
       pending = { keyPem, csrPem, requestId: null };
     }

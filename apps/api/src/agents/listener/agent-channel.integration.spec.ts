@@ -6,13 +6,14 @@ import {
   type AuditListResponse,
   type HistoryResponse,
 } from '@tyto/contracts';
-import { createCa, issueClientCertificate, loadOrCreateCa } from '@tyto/pki';
-import { generateKeyPairSync } from 'node:crypto';
+import { createCa, createKeyAndCsr, issueClientCertificate, loadOrCreateCa } from '@tyto/pki';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
+import { RollupJob } from '../../history/rollup.job';
 import { SampleSources } from '../../metrics/sample-source';
 import { agentBundleDir, startAgent, type AgentProcess } from '../../test/agent-process';
 import {
@@ -213,6 +214,9 @@ describe.each(DB_KINDS)('agent channel end to end (%s)', (kind) => {
       code: 'AGENT_OFFLINE',
       status: 503,
     });
+    // Back to 1 s for the tests after this one (beta is at 1 s already and logs nothing).
+    const back = await api('/api/v1/settings/refresh', { method: 'POST', json: { interval: 1 } });
+    expect(back.status).toBe(200);
   });
 
   it('reject: the agent stops with a clear status', async () => {
@@ -388,5 +392,64 @@ describe.each(DB_KINDS)('agent channel end to end (%s)', (kind) => {
     const gaps = times.slice(1).map((t, i) => t - times[i]);
     // No hole anywhere (a sample every second; the agent restart is the longest pause).
     expect(Math.max(...gaps)).toBeLessThan(6000);
+
+    // The late samples are rolled up like live ones: the outage minute's 1m bucket is made of
+    // every raw sample in it, the back-filled ones included.
+    await hub.app.get(RollupJob).runOnce(Date.now() + 120_000);
+    const outageMinute = Math.floor((downFrom + 3000) / 60_000) * 60_000;
+    const q = (resolution: string) =>
+      `/api/v1/history?agent_id=delta&resolution=${resolution}&metrics=cpu` +
+      `&from=${new Date(outageMinute).toISOString()}&to=${new Date(outageMinute + 59_999).toISOString()}`;
+    type Cpu = { cpu: { avg: number } | null; timestamp: string };
+    const raw = ((await (await api(q('raw'))).json()) as { data: Cpu[] }).data.filter((p) => p.cpu);
+    const backFilled = raw.filter((p) => {
+      const t = Date.parse(p.timestamp);
+      return t > downFrom && t < downTo;
+    });
+    expect(backFilled.length).toBeGreaterThan(0);
+    // The bucket counts every raw sample of its minute (its weight for coarser tiers).
+    const bucket = (await ds.query(
+      `SELECT samples FROM history_1m WHERE agent_id = 'delta' AND ts = ${outageMinute}`,
+    )) as { samples: number | string }[];
+    expect(bucket.map((b) => Number(b.samples))).toEqual([raw.length]);
+  });
+
+  it('renews a certificate over the live channel; the old one is refused from then on', async () => {
+    const dir = stateDirs['delta'];
+    const oldCert = readFileSync(path.join(dir, 'agent.crt'), 'utf8');
+    const oldKey = readFileSync(path.join(dir, 'agent.key'), 'utf8');
+    const r = await tryChannel(oldCert, oldKey);
+    expect(r.opened).toBe(true);
+    const ws = r.ws as WebSocket;
+    const renewed = new Promise<{ ok: boolean; certificate?: string }>((resolve) =>
+      ws.on('message', (data) => {
+        const msg = JSON.parse(String(data)) as { type: string; ok: boolean; certificate?: string };
+        if (msg.type === 'renewed') resolve(msg);
+      }),
+    );
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        protocol: 1,
+        version: 't',
+        hostname: 'h',
+        os: 'linux',
+        architecture: 'x64',
+        interval: 1,
+        dropped: 0,
+        buffered: 0,
+      }),
+    );
+    const { keyPem, csrPem } = createKeyAndCsr('delta');
+    ws.send(JSON.stringify({ type: 'renew', id: 'r1', csr: csrPem }));
+    const answer = await renewed;
+    expect(answer.ok).toBe(true);
+    const fresh = new X509Certificate(answer.certificate as string);
+    expect(fresh.subject).toMatch(/CN=delta/);
+    ws.close();
+    expect(await tryChannel(oldCert, oldKey)).toMatchObject({ opened: false, status: 403 });
+    const next = await tryChannel(answer.certificate as string, keyPem);
+    expect(next.opened).toBe(true);
+    next.ws?.close();
   });
 });
