@@ -10,6 +10,7 @@ import { signIn } from './session';
 
 const AGENT_ID = 'e2e-node';
 const AGENT_NAME = 'E2E node';
+const PENDING_ID = 'web-02';
 
 // The install line is `curl -fsSL URL/downloads/install.sh | sudo sh -s -- FLAGS`: the flags after
 // `--` are the agent's own, and --download-from is where install.sh fetches the bundle.
@@ -66,6 +67,19 @@ test.describe('fleet', () => {
     await expect(page.getByTestId('ca-fingerprint')).toHaveText(/^sha256:[0-9a-f]{64}$/);
     const fingerprint = await page.getByTestId('ca-fingerprint').textContent();
 
+    // A host added but never installed stays pending, and looks it on the overview.
+    await page.getByTestId('add-host').click();
+    await page.getByTestId('add-host-id').fill(PENDING_ID);
+    await page.getByTestId('add-host-name').fill('Web 02');
+    await page.getByTestId('add-host-submit').click();
+    await expect(page.getByTestId('install-command')).toContainText(`--id ${PENDING_ID}`);
+    await page.getByTestId('add-host-done').click();
+    await expect(
+      page
+        .locator(`[data-testid=agent-row][data-agent-id=${PENDING_ID}]`)
+        .getByTestId('agent-status'),
+    ).toHaveText('Pending');
+
     await page.getByTestId('add-host').click();
     await page.getByTestId('add-host-id').fill(AGENT_ID);
     await page.getByTestId('add-host-name').fill(AGENT_NAME);
@@ -99,12 +113,21 @@ test.describe('fleet', () => {
     await expect(card, agentLog).toHaveAttribute('data-status', 'online', { timeout: 30_000 });
     await expect(card.getByTestId('fleet-card-cpu')).toHaveText(/%/);
     await expect(card.getByTestId('fleet-card-name')).toHaveText(AGENT_NAME);
+    const pending = page.locator(`[data-testid=fleet-card][data-agent-id=${PENDING_ID}]`);
+    await expect(pending).toHaveAttribute('data-status', 'pending');
+    await expect(pending.getByTestId('fleet-card-empty')).toContainText('Not enrolled yet');
 
     // Filtering by name leaves only the new host.
     await page.getByTestId('fleet-filter').fill('e2e');
     await expect(page.getByTestId('fleet-card')).toHaveCount(1);
     await page.getByTestId('fleet-filter').fill('');
-    await expect(page.getByTestId('fleet-card')).toHaveCount(2);
+    await expect(page.getByTestId('fleet-card')).toHaveCount(3);
+    await page.getByTestId('fleet-status-filter').click();
+    await page.getByRole('option', { name: 'Pending' }).click();
+    await expect(page.getByTestId('fleet-card')).toHaveCount(1);
+    await page.getByTestId('fleet-status-filter').click();
+    await page.getByRole('option', { name: 'All' }).click();
+    await expect(page.getByTestId('fleet-card')).toHaveCount(3);
     await screenshot(page, 'fleet');
 
     // Its host page streams its own samples; the switcher says which host this is.

@@ -146,16 +146,18 @@ const STATUS_LABEL: Record<Agent['status'], string> = {
               <tbody>
                 @for (p of store.pending(); track p.id) {
                   <tr data-testid="pending-row" [attr.data-agent-id]="p.agent_id">
-                    <td>
+                    <td data-label="Host">
                       <strong>{{ p.name }}</strong>
                       <div class="sub">{{ p.agent_id }} · {{ p.hostname }}</div>
                     </td>
-                    <td>{{ p.os }} {{ p.architecture }} · agent {{ p.version }}</td>
-                    <td>{{ p.address ?? '–' }}</td>
-                    <td>
+                    <td data-label="System">
+                      {{ p.os }} {{ p.architecture }} · agent {{ p.version }}
+                    </td>
+                    <td data-label="From">{{ p.address ?? '–' }}</td>
+                    <td data-label="Key fingerprint">
                       <code class="fp">{{ p.public_key_fingerprint }}</code>
                     </td>
-                    <td>{{ p.requested_at | date: 'medium' }}</td>
+                    <td data-label="Requested">{{ p.requested_at | date: 'medium' }}</td>
                     <td class="row-actions">
                       @if (canManage()) {
                         <button
@@ -206,7 +208,7 @@ const STATUS_LABEL: Record<Agent['status'], string> = {
             <tbody>
               @for (a of store.agents(); track a.id) {
                 <tr data-testid="agent-row" [attr.data-agent-id]="a.id" [class]="a.status">
-                  <td>
+                  <td data-label="Host">
                     <a [routerLink]="['/host', a.id]" class="host-link">{{ a.name }}</a>
                     <div class="sub">
                       {{ a.id }}
@@ -215,13 +217,13 @@ const STATUS_LABEL: Record<Agent['status'], string> = {
                       }
                     </div>
                   </td>
-                  <td>
+                  <td data-label="Status">
                     <span class="chip {{ a.status }}" data-testid="agent-status">{{
                       statusLabel[a.status]
                     }}</span>
                   </td>
-                  <td>{{ a.version ?? '–' }}</td>
-                  <td>
+                  <td data-label="Version">{{ a.version ?? '–' }}</td>
+                  <td data-label="Certificate expires">
                     @if (a.builtin) {
                       <span class="sub">not needed (the hub itself)</span>
                     } @else {
@@ -232,8 +234,10 @@ const STATUS_LABEL: Record<Agent['status'], string> = {
                       }}
                     }
                   </td>
-                  <td>{{ a.address ?? '–' }}</td>
-                  <td>{{ a.last_seen ? (a.last_seen | date: 'medium') : 'never' }}</td>
+                  <td data-label="Address">{{ a.address ?? '–' }}</td>
+                  <td data-label="Last seen">
+                    {{ a.last_seen ? (a.last_seen | date: 'medium') : 'never' }}
+                  </td>
                   <td class="row-actions">
                     @if (canManage() && !a.builtin) {
                       @if (a.status !== 'revoked') {
@@ -401,6 +405,33 @@ const STATUS_LABEL: Record<Agent['status'], string> = {
     }
     .chip.revoked {
       color: var(--tyto-critical);
+    }
+    /* Phones: each row becomes a small block of labelled lines, actions included, no scrolling. */
+    @media (max-width: 599px) {
+      thead {
+        display: none;
+      }
+      tr {
+        display: block;
+        padding: 8px 0;
+        border-bottom: 1px solid var(--tyto-track);
+      }
+      td {
+        display: block;
+        border: none;
+        padding: 2px 0;
+      }
+      td:first-child {
+        min-width: 0;
+      }
+      td[data-label]:not(:first-child)::before {
+        content: attr(data-label) ': ';
+        opacity: 0.7;
+      }
+      .row-actions {
+        text-align: left;
+        padding-top: 6px;
+      }
     }
     .sr-only {
       position: absolute;

@@ -4,7 +4,7 @@ import { RouterLink } from '@angular/router';
 import { BytesPipe } from '../shared/format/bytes.pipe';
 import { UsagePipe } from '../shared/format/usage.pipe';
 import type { FleetHost } from './fleet-model';
-import { sparkPath } from './fleet-model';
+import { sparkArea, sparkPath } from './fleet-model';
 
 const SPARK_WIDTH = 240;
 const SPARK_HEIGHT = 36;
@@ -12,7 +12,7 @@ const SPARK_HEIGHT = 36;
 const STATUS_LABEL: Record<FleetHost['status'], string> = {
   online: 'Online',
   offline: 'Offline',
-  pending: 'Pending approval',
+  pending: 'Pending',
   revoked: 'Revoked',
 };
 
@@ -81,7 +81,8 @@ const STATUS_LABEL: Record<FleetHost['status'], string> = {
             [attr.aria-label]="'CPU over the last hour, ' + h.spark.length + ' points'"
             data-testid="fleet-card-spark"
           >
-            <path [attr.d]="path()" />
+            <path class="area" [attr.d]="area()" />
+            <path class="line" [attr.d]="path()" />
           </svg>
         } @else {
           <p class="empty" data-testid="fleet-card-empty">{{ emptyText() }}</p>
@@ -176,7 +177,11 @@ const STATUS_LABEL: Record<FleetHost['status'], string> = {
       width: 100%;
       height: 36px;
     }
-    .spark path {
+    .spark .area {
+      fill: currentColor;
+      opacity: 0.12;
+    }
+    .spark .line {
       fill: none;
       stroke: currentColor;
       stroke-width: 1.5;
@@ -238,10 +243,13 @@ export class FleetCardComponent {
   protected readonly path = computed(() =>
     sparkPath(this.host().spark, this.now(), SPARK_WIDTH, SPARK_HEIGHT),
   );
+  protected readonly area = computed(() =>
+    sparkArea(this.host().spark, this.now(), SPARK_WIDTH, SPARK_HEIGHT),
+  );
   protected readonly emptyText = computed(() => {
     switch (this.host().status) {
       case 'pending':
-        return 'Waiting for approval on the Agents page.';
+        return 'Not enrolled yet: run its install line, or approve its request on the Agents page.';
       case 'revoked':
         return 'Its certificate was revoked; it can no longer connect.';
       case 'online':

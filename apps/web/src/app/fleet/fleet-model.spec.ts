@@ -8,6 +8,7 @@ import {
   filterHosts,
   fleetHosts,
   sortHosts,
+  sparkArea,
   sparkPath,
 } from './fleet-model';
 
@@ -155,5 +156,11 @@ describe('fleet model', () => {
         10,
       ),
     ).toBe('M0.0,10.0 L50.0,5.0 L100.0,0.0');
+    const flat = [
+      { time: now / 2, cpu: 100 },
+      { time: now, cpu: 100 },
+    ];
+    expect(sparkArea(flat, now, 100, 10)).toBe('M0.0,0.0 L100.0,0.0 L100.0,10.0 L0.0,10.0 Z');
+    expect(sparkArea(flat.slice(1), now, 100, 10)).toBe('');
   });
 });

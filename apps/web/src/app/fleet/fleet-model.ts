@@ -154,14 +154,37 @@ export function sparkPath(
   width: number,
   height: number,
 ): string {
-  if (points.length < 2) return '';
+  return sparkCoords(points, now, width, height)
+    .map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`)
+    .join(' ');
+}
+
+/** The sparkline closed down to the baseline, so a flat line at 0 % or 100 % still reads. */
+export function sparkArea(
+  points: readonly SparkPoint[],
+  now: number,
+  width: number,
+  height: number,
+): string {
+  const coords = sparkCoords(points, now, width, height);
+  if (coords.length === 0) return '';
+  const first = coords[0][0].toFixed(1);
+  const last = coords[coords.length - 1][0].toFixed(1);
+  const h = height.toFixed(1);
+  return `${sparkPath(points, now, width, height)} L${last},${h} L${first},${h} Z`;
+}
+
+function sparkCoords(
+  points: readonly SparkPoint[],
+  now: number,
+  width: number,
+  height: number,
+): [number, number][] {
+  if (points.length < 2) return [];
   const start = Math.max(now - SPARK_WINDOW_MS, points[0].time);
   const span = Math.max(now - start, 1);
-  return points
-    .map((p, i) => {
-      const x = Math.min(width, Math.max(0, ((p.time - start) / span) * width));
-      const y = height - (Math.min(100, Math.max(0, p.cpu)) / 100) * height;
-      return `${i === 0 ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`;
-    })
-    .join(' ');
+  return points.map((p) => [
+    Math.min(width, Math.max(0, ((p.time - start) / span) * width)),
+    height - (Math.min(100, Math.max(0, p.cpu)) / 100) * height,
+  ]);
 }
