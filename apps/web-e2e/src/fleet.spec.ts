@@ -43,18 +43,40 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 720 });
 }
 
+// Downloads the agent bundle from the hub, as install.sh does, and runs it from a temp dir.
+async function runAgent(
+  downloadFrom: string,
+  args: string[],
+  dirs: string[],
+): Promise<{ child: ChildProcess; log: () => string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tyto-e2e-agent-'));
+  dirs.push(dir);
+  const bundle = await fetch(`${downloadFrom}/downloads/tyto-agent.js`);
+  expect(bundle.status).toBe(200);
+  writeFileSync(path.join(dir, 'tyto-agent.js'), Buffer.from(await bundle.arrayBuffer()));
+  // Its state in the temp dir instead of /var/lib/tyto-agent; a clean environment.
+  const child = spawn(
+    process.execPath,
+    [path.join(dir, 'tyto-agent.js'), ...args, '--state-dir', path.join(dir, 'state')],
+    { cwd: dir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, stdio: 'pipe' },
+  );
+  let log = '';
+  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  return { child, log: () => log };
+}
+
 test.describe('fleet', () => {
-  let agent: ChildProcess | null = null;
-  let agentLog = '';
+  const agents: ChildProcess[] = [];
   const dirs: string[] = [];
 
   test.afterEach(async () => {
-    if (agent && agent.exitCode === null && agent.signalCode === null) {
-      const exited = new Promise((resolve) => agent?.once('exit', resolve));
-      agent.kill('SIGTERM');
+    for (const child of agents.splice(0)) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
       await exited;
     }
-    agent = null;
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -90,27 +112,20 @@ test.describe('fleet', () => {
     await expect(page.locator(`[data-testid=agent-row][data-agent-id=${AGENT_ID}]`)).toBeVisible();
 
     // What install.sh would do, without sudo: fetch the bundle from the hub and run it with the
-    // line's flags, its state in a temp directory instead of /var/lib/tyto-agent.
+    // line's flags.
     const { downloadFrom, agentArgs } = parseInstallCommand(command);
-    const dir = mkdtempSync(path.join(tmpdir(), 'tyto-e2e-agent-'));
-    dirs.push(dir);
-    const bundle = await fetch(`${downloadFrom}/downloads/tyto-agent.js`);
-    expect(bundle.status).toBe(200);
-    writeFileSync(path.join(dir, 'tyto-agent.js'), Buffer.from(await bundle.arrayBuffer()));
-    agent = spawn(
-      process.execPath,
-      [path.join(dir, 'tyto-agent.js'), ...agentArgs, '--state-dir', path.join(dir, 'state')],
-      { cwd: dir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, stdio: 'pipe' },
-    );
-    agent.stderr?.on('data', (chunk: Buffer) => (agentLog += chunk.toString()));
-    agent.stdout?.on('data', (chunk: Buffer) => (agentLog += chunk.toString()));
+    const agent = await runAgent(downloadFrom, agentArgs, dirs);
+    agents.push(agent.child);
+    const agentLog = agent.log;
 
     // The fleet overview: the new host's card comes online beside the hub's own.
     await page.getByTestId('nav-dashboard').click();
     const card = page.locator(`[data-testid=fleet-card][data-agent-id=${AGENT_ID}]`);
     const local = page.locator('[data-testid=fleet-card][data-agent-id=local]');
     await expect(local).toBeVisible();
-    await expect(card, agentLog).toHaveAttribute('data-status', 'online', { timeout: 30_000 });
+    await expect(card, agentLog()).toHaveAttribute('data-status', 'online', {
+      timeout: 30_000,
+    });
     await expect(card.getByTestId('fleet-card-cpu')).toHaveText(/%/);
     await expect(card.getByTestId('fleet-card-name')).toHaveText(AGENT_NAME);
     const pending = page.locator(`[data-testid=fleet-card][data-agent-id=${PENDING_ID}]`);
@@ -125,6 +140,8 @@ test.describe('fleet', () => {
     await page.getByTestId('fleet-status-filter').click();
     await page.getByRole('option', { name: 'Pending' }).click();
     await expect(page.getByTestId('fleet-card')).toHaveCount(1);
+    // The closing panel would swallow the next click.
+    await expect(page.getByRole('listbox')).toBeHidden();
     await page.getByTestId('fleet-status-filter').click();
     await page.getByRole('option', { name: 'All' }).click();
     await expect(page.getByTestId('fleet-card')).toHaveCount(3);
@@ -151,5 +168,59 @@ test.describe('fleet', () => {
     await expect(card).toHaveAttribute('data-status', 'revoked');
     await expect(card.getByTestId('fleet-card-status')).toHaveText('Revoked');
     await expect(local).toHaveAttribute('data-status', 'online');
+  });
+});
+
+test.describe('fleet enrollment without a token', () => {
+  const agents: ChildProcess[] = [];
+  const dirs: string[] = [];
+
+  test.afterEach(async () => {
+    for (const child of agents.splice(0)) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('an agent that asks without a token waits for approval on the Agents page', async ({
+    page,
+    hub,
+  }) => {
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await page.goto('/agents');
+    const fingerprint = (await page.getByTestId('ca-fingerprint').textContent())?.trim() ?? '';
+    expect(fingerprint).toMatch(/^sha256:/);
+
+    const agent = await runAgent(
+      hub.url,
+      [
+        '--hub',
+        `https://127.0.0.1:${hub.agentPort}`,
+        '--ca-fingerprint',
+        fingerprint,
+        '--id',
+        'asks-01',
+        '--name',
+        'Asks first',
+      ],
+      dirs,
+    );
+    agents.push(agent.child);
+
+    // The page re-reads the requests by itself.
+    const request = page.locator('[data-testid=pending-row][data-agent-id=asks-01]');
+    await expect(request, agent.log()).toBeVisible({ timeout: 20_000 });
+    await expect(request).toContainText('Asks first');
+    await expect(request).toContainText('sha256:');
+    await request.getByTestId('approve').click();
+    await expect(request).toHaveCount(0);
+
+    // The agent picks up its certificate at its next poll and connects.
+    await page.getByTestId('nav-dashboard').click();
+    const card = page.locator('[data-testid=fleet-card][data-agent-id=asks-01]');
+    await expect(card, agent.log()).toHaveAttribute('data-status', 'online', { timeout: 30_000 });
   });
 });
