@@ -148,10 +148,25 @@ test.describe('fleet', () => {
     await screenshot(page, 'fleet');
 
     // Its host page streams its own samples; the switcher says which host this is.
+    const ownStream = page.waitForRequest((r) =>
+      r.url().includes(`/api/v1/stream?agent_id=${AGENT_ID}`),
+    );
     await card.click();
     await expect(page).toHaveURL(new RegExp(`/host/${AGENT_ID}$`));
+    await ownStream;
     await expect(page.getByTestId('host-switcher')).toContainText(AGENT_NAME);
     await expect(page.getByTestId('hostname')).not.toBeEmpty({ timeout: 20_000 });
+    // The history tab asks for this host's history, and the switcher keeps the tab.
+    const ownHistory = page.waitForRequest((r) => r.url().includes(`agent_id=${AGENT_ID}`));
+    await page.getByTestId('host-tab-history').click();
+    await ownHistory;
+    await page.getByTestId('host-switcher').click();
+    await expect(page.getByRole('listbox')).toBeVisible();
+    await page
+      .locator('mat-option', { hasText: /\(local\)$|^\s*local\s*$/ })
+      .first()
+      .click();
+    await expect(page).toHaveURL(/\/host\/local\/history$/);
 
     // Revoke it on the Agents page, behind a confirmation naming it.
     await page.getByTestId('nav-agents').click();
