@@ -57,6 +57,12 @@ test.describe('content security policy', () => {
     await expect(page.getByTestId('history-range')).toBeVisible();
     await expect(page.getByTestId('history-chart-cpu').locator('svg').first()).toBeVisible();
 
+    // The fleet overview (its sparklines are inline SVG) and the Agents page.
+    await page.getByTestId('nav-dashboard').click();
+    await expect(page.locator('[data-testid=fleet-card][data-agent-id=local]')).toBeVisible();
+    await page.getByTestId('nav-agents').click();
+    await expect(page.getByTestId('ca-fingerprint')).toBeVisible();
+
     expect(violations).toEqual([]);
   });
 });
