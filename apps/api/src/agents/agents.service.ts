@@ -334,8 +334,7 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private staleMs(): number {
-    // The listener reports last-seen in 5 s batches: below that, short intervals would flap offline.
-    return Math.max(OFFLINE_AFTER_INTERVALS * this.settings.get().refresh_interval * 1000, 10_000);
+    return OFFLINE_AFTER_INTERVALS * this.settings.get().refresh_interval * 1000;
   }
 
   private view(row: AgentEntity, now: number): Agent {
