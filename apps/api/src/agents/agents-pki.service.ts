@@ -10,7 +10,7 @@ import {
   type CaMaterial,
 } from '@tyto/pki';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
@@ -160,7 +160,10 @@ export class AgentsPkiService implements OnModuleInit, OnModuleDestroy {
     });
     const write = (file: string, text: string, mode: number) => {
       const tmp = `${file}.${process.pid}.tmp`;
+      // Written beside, then renamed: the key is never half-written, and chmod because the umask
+      // filters the mode given to open.
       writeFileSync(tmp, text, { mode });
+      chmodSync(tmp, mode);
       renameSync(tmp, file);
     };
     write(path.join(this.dir, 'agent-listener.key'), server.keyPem, PRIVATE_FILE_MODE);

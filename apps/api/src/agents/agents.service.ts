@@ -42,7 +42,7 @@ export type { TlsMaterial } from './agents-pki.service';
 
 /** Last-seen times are written back at most this often (one transaction for all agents). */
 const SEEN_FLUSH_MS = 5_000;
-/** How often silent `online` agents are turned `offline` (and announced). */
+/** How often connected agents are checked for silence (and announced offline). */
 const SWEEP_MS = 5_000;
 
 /** Where `POST /api/v1/agents` points the install line: the hub's web URL and a listener host. */
@@ -66,6 +66,8 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
   private flushTimer: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private listenerPort: number;
+  /** Connected agents already announced offline for their silence. */
+  private readonly silent = new Set<string>();
 
   constructor(
     @Inject(TYTO_CONFIG) private readonly config: TytoConfig,
@@ -175,6 +177,7 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
   ): Promise<void> {
     const now = new Date().toISOString();
     this.unsavedSeen.delete(agentId);
+    this.silent.delete(agentId);
     await this.repo.updateAgent(agentId, {
       status: 'online',
       lastSeen: now,
@@ -372,17 +375,27 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Turns agents silent for 3 intervals offline and says so on the bus. */
+  /**
+   * Announces `offline` for a connected agent silent for 3 intervals, and `online` when it speaks
+   * again. The stored status stays what the channel said (open or closed); silence is applied
+   * when an agent is read.
+   */
   private async sweepSilent(): Promise<void> {
     try {
       const now = Date.now();
+      const connected = new Set<string>();
       for (const row of await this.repo.listOnline()) {
         if (row.id === LOCAL_AGENT_ID) continue;
-        if (this.view(row, now).status === 'offline') {
-          await this.repo.updateAgent(row.id, { status: 'offline' });
+        connected.add(row.id);
+        const silent = this.view(row, now).status === 'offline';
+        if (silent && !this.silent.has(row.id)) {
+          this.silent.add(row.id);
           this.announce(row.id, 'offline');
+        } else if (!silent && this.silent.delete(row.id)) {
+          this.announce(row.id, 'online');
         }
       }
+      for (const id of this.silent) if (!connected.has(id)) this.silent.delete(id);
     } catch (e) {
       this.logger.warn(`agent status sweep failed: ${(e as Error).message}`);
     }

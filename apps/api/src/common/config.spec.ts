@@ -84,4 +84,38 @@ describe(loadConfig.name, () => {
     writeFileSync(path.join(d, 'tyto.yaml'), 'port: lots\n');
     expect(() => loadConfig({ TYTO_DATA_DIR: d }, null)).toThrow(/^TYTO_PORT: /);
   });
+
+  it('reads the agent PKI settings', () => {
+    expect(loadConfig({ TYTO_DATA_DIR: dir() }, null)).toMatchObject({
+      caPassphrase: null,
+      agentHostnames: null,
+      agentCertDays: 90,
+    });
+    const c = loadConfig(
+      {
+        TYTO_DATA_DIR: dir(),
+        TYTO_CA_PASSPHRASE: 'secret words',
+        TYTO_AGENT_HOSTNAMES: ' hub.example.com, 10.0.0.5 ,::1',
+        TYTO_AGENT_CERT_DAYS: '30',
+      },
+      null,
+    );
+    expect(c).toMatchObject({
+      caPassphrase: 'secret words',
+      agentHostnames: ['hub.example.com', '10.0.0.5', '::1'],
+      agentCertDays: 30,
+    });
+  });
+
+  it.each([
+    ['TYTO_AGENT_HOSTNAMES', ','],
+    ['TYTO_AGENT_HOSTNAMES', 'hub example'],
+    ['TYTO_AGENT_HOSTNAMES', 'hub;rm -rf'],
+    ['TYTO_AGENT_CERT_DAYS', '0'],
+    ['TYTO_AGENT_CERT_DAYS', '1000'],
+  ])('stops on a bad agent setting %s (%s)', (name, value) => {
+    expect(() => loadConfig({ TYTO_DATA_DIR: dir(), [name]: value }, null)).toThrow(
+      new RegExp(`^${name}: `),
+    );
+  });
 });

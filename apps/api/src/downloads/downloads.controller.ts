@@ -25,9 +25,11 @@ export class DownloadsController {
   })
   @Auth('public')
   async agent(@Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
+    // Headers only once the file is there: a 404 goes out as the usual JSON error.
+    const data = await this.file('tyto-agent.js');
     reply.header('content-type', 'text/javascript; charset=utf-8');
     reply.header('content-disposition', 'attachment; filename="tyto-agent.js"');
-    return this.file('tyto-agent.js');
+    return data;
   }
 
   @Get('install.sh')
@@ -37,8 +39,9 @@ export class DownloadsController {
   })
   @Auth('public')
   async install(@Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
+    const data = await this.file('install.sh');
     reply.header('content-type', 'text/x-shellscript; charset=utf-8');
-    return this.file('install.sh');
+    return data;
   }
 
   private async file(name: string): Promise<Buffer> {

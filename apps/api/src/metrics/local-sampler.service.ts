@@ -12,7 +12,7 @@ import { LOCAL_AGENT_ID } from '@tyto/contracts';
 import { AppError } from '../common/errors';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { METRICS_SAMPLE, type MetricsSampleEvent } from './metrics.events';
-import type { SampleSource, SampleSources } from './sample-source';
+import { SampleSources, type SampleSource } from './sample-source';
 
 export { LOCAL_AGENT_ID };
 

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import forge from 'node-forge';
 import { PkiError } from './errors';
-import { daysFrom, fingerprintOf, randomSerial, signSha256 } from './forge-util';
+import { daysFrom, wholeSeconds, fingerprintOf, randomSerial, signSha256 } from './forge-util';
 
 /** The CA in memory: its certificate, its unencrypted private key and the certificate's fingerprint. */
 export interface CaMaterial {
@@ -33,9 +33,10 @@ export function createCa(
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKeyPem);
   cert.serialNumber = randomSerial();
-  cert.validity.notBefore = new Date(now.getTime() - BACKDATE_MS);
-  cert.validity.notAfter = new Date(now);
-  cert.validity.notAfter.setUTCFullYear(now.getUTCFullYear() + (opts.years ?? 10));
+  cert.validity.notBefore = wholeSeconds(new Date(now.getTime() - BACKDATE_MS));
+  const notAfter = new Date(now);
+  notAfter.setUTCFullYear(now.getUTCFullYear() + (opts.years ?? 10));
+  cert.validity.notAfter = wholeSeconds(notAfter);
   const name = [{ name: 'commonName', value: opts.commonName ?? 'Tyto agent CA' }];
   cert.setSubject(name);
   cert.setIssuer(name);
@@ -130,7 +131,7 @@ export function issueServerCertificate(
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKeyPem);
   cert.serialNumber = randomSerial();
-  cert.validity.notBefore = new Date(now.getTime() - BACKDATE_MS);
+  cert.validity.notBefore = wholeSeconds(new Date(now.getTime() - BACKDATE_MS));
   cert.validity.notAfter = daysFrom(now, o.days);
   cert.setSubject([{ name: 'commonName', value: o.hostnames[0] }]);
   cert.setIssuer(caCert.subject.attributes);

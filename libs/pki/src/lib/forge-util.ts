@@ -59,5 +59,10 @@ export function fingerprintOf(certPem: string): string {
 }
 
 export function daysFrom(date: Date, days: number): Date {
-  return new Date(date.getTime() + days * 86_400_000);
+  return wholeSeconds(new Date(date.getTime() + days * 86_400_000));
+}
+
+/** Certificates carry whole seconds; the dates callers store must match what was signed. */
+export function wholeSeconds(d: Date): Date {
+  return new Date(Math.floor(d.getTime() / 1000) * 1000);
 }

@@ -2,7 +2,7 @@ import { sign } from 'node:crypto';
 import forge from 'node-forge';
 import type { CaMaterial } from './ca';
 import { BACKDATE_MS, caKeyIdentifier } from './ca';
-import { daysFrom, normalizeSerial, randomSerial, signSha256 } from './forge-util';
+import { daysFrom, wholeSeconds, normalizeSerial, randomSerial, signSha256 } from './forge-util';
 
 /**
  * An agent's client certificate. Only `publicKeyPem` comes from the agent: the subject is
@@ -19,7 +19,7 @@ export function issueClientCertificate(
   cert.publicKey = forge.pki.publicKeyFromPem(o.publicKeyPem);
   const serial = randomSerial();
   cert.serialNumber = serial;
-  cert.validity.notBefore = new Date(now.getTime() - BACKDATE_MS);
+  cert.validity.notBefore = wholeSeconds(new Date(now.getTime() - BACKDATE_MS));
   cert.validity.notAfter = daysFrom(now, o.days);
   cert.setSubject([{ name: 'commonName', value: o.agentId }]);
   cert.setIssuer(caCert.subject.attributes);

@@ -59,6 +59,8 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
   private readonly connections = new Map<string, AgentConnection>();
   private readonly rate = new Map<string, { count: number; resetAt: number }>();
   private readonly seen = new Set<string>();
+  /** Every TCP connection of the listener, so shutdown can end them (upgraded ones included). */
+  private readonly sockets = new Set<Socket>();
   private seenTimer: NodeJS.Timeout | null = null;
   private readonly hooks: ConnectionHooks;
 
@@ -136,6 +138,10 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
     server.on('resumeSession', (_id: Buffer, cb: (err: null, data: null) => void) =>
       cb(null, null),
     );
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     server.on('secureConnection', (socket: TLSSocket) => this.onSecureConnection(socket));
     server.on('tlsClientError', () => undefined);
     server.on(
@@ -176,10 +182,13 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
     this.wss?.close();
     const server = this.server;
     if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    // Channels had their close frame; whatever is still open a moment later (a peer that does
+    // not answer, a handshake in progress) is cut, so shutdown never waits on an agent.
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 1000).unref())]);
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
   }
 
   /** Closes a revoked agent's live channel at once; its next handshake meets the new CRL. */
