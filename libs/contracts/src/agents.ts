@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { safeString } from './strings';
+import { freeText, safeString } from './strings';
 
 /** The hub's own host: a built-in agent, collected in-process, never deletable or revocable. */
 export const LOCAL_AGENT_ID = 'local';
@@ -7,9 +7,10 @@ export const LOCAL_AGENT_ID = 'local';
 /** Agent ids: lower-case DNS-label-like, 1–63 characters (the CN of the agent's certificate). */
 export const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 
-export const AgentIdSchema = z
-  .string()
-  .regex(AGENT_ID_PATTERN, 'must match ^[a-z0-9][a-z0-9.-]{0,62}$ (lower case, digits, . and -)');
+export const AgentIdSchema = safeString().regex(
+  AGENT_ID_PATTERN,
+  'must match ^[a-z0-9][a-z0-9.-]{0,62}$ (lower case, digits, . and -)',
+);
 
 export const AgentNameSchema = safeString().trim().min(1).max(128);
 
@@ -116,9 +117,8 @@ export const EnrollmentRequestSchema = z.strictObject({
   os: safeString().min(1).max(64),
   architecture: safeString().min(1).max(64),
   version: safeString().min(1).max(64),
-  /** PKCS#10, PEM; only its public key is used. Capped at 16 KiB. */
-  csr: z
-    .string()
+  /** PKCS#10, PEM (lines end in LF); only its public key is used. Capped at 16 KiB. */
+  csr: freeText()
     .min(1)
     .max(16 * 1024),
   /** The one-time token from `POST /api/v1/agents`: approves at once. */

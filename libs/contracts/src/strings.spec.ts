@@ -49,6 +49,8 @@ const REQUEST_SCHEMAS = (Object.entries(contracts) as [string, unknown][]).filte
 const FREE_TEXT = new Set([
   'CreateRoleRequestSchema.description',
   'UpdateRoleRequestSchema.description',
+  // PEM text: lines end in LF.
+  'EnrollmentRequestSchema.csr',
 ]);
 
 const REFUSED_EVERYWHERE = ['\u0000', '\u0001', '\u001b', '\u001f', '\u007f', '\r'];

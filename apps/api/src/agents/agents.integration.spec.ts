@@ -769,7 +769,8 @@ function caRequestingCsr(): string {
     ) as forge.pki.rsa.PrivateKey,
     forge.md.sha256.create(),
   );
-  return forge.pki.certificationRequestToPem(csr);
+  // forge writes CRLF; the enrollment schema takes LF-ended PEM.
+  return forge.pki.certificationRequestToPem(csr).replace(/\r\n/g, '\n');
 }
 
 /** Serials (lower-case hex) on the current CRL, read by openssl. */

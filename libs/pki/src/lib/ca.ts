@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import forge from 'node-forge';
 import { PkiError } from './errors';
-import { daysFrom, wholeSeconds, fingerprintOf, randomSerial, signSha256 } from './forge-util';
+import { daysFrom, lf, wholeSeconds, fingerprintOf, randomSerial, signSha256 } from './forge-util';
 
 /** The CA in memory: its certificate, its unencrypted private key and the certificate's fingerprint. */
 export interface CaMaterial {
@@ -46,7 +46,7 @@ export function createCa(
     { name: 'subjectKeyIdentifier' },
   ]);
   signSha256(cert, keys.privateKeyPem);
-  const certPem = forge.pki.certificateToPem(cert);
+  const certPem = lf(forge.pki.certificateToPem(cert));
   return { certPem, keyPem: keys.privateKeyPem, fingerprint: fingerprintOf(certPem) };
 }
 
@@ -147,7 +147,7 @@ export function issueServerCertificate(
   ]);
   signSha256(cert, ca.keyPem);
   return {
-    certPem: forge.pki.certificateToPem(cert),
+    certPem: lf(forge.pki.certificateToPem(cert)),
     keyPem: keys.privateKeyPem,
     notAfter: cert.validity.notAfter,
   };

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
 import { PkiError } from './errors';
-import { signSha256 } from './forge-util';
+import { lf, signSha256 } from './forge-util';
 
 /** Default cap on a CSR's PEM text: a 4096-bit RSA CSR with a few extensions is under 2 KiB. */
 export const CSR_MAX_BYTES = 16 * 1024;
@@ -74,7 +74,7 @@ export function parseCsr(
   checkRequestedExtensions(csr);
   const cn = csr.subject.getField('CN') as { value?: unknown } | null;
   return {
-    publicKeyPem: forge.pki.publicKeyToPem(key),
+    publicKeyPem: lf(forge.pki.publicKeyToPem(key)),
     commonName: typeof cn?.value === 'string' ? cn.value : undefined,
   };
 }
@@ -116,5 +116,5 @@ export function createKeyAndCsr(agentId: string): { keyPem: string; csrPem: stri
   );
   csr.setSubject([{ name: 'commonName', value: agentId }]);
   signSha256(csr, keyPem);
-  return { keyPem, csrPem: forge.pki.certificationRequestToPem(csr) };
+  return { keyPem, csrPem: lf(forge.pki.certificationRequestToPem(csr)) };
 }

@@ -58,6 +58,9 @@ export function fingerprintOf(certPem: string): string {
   return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
 }
 
+/** forge writes PEM with CRLF line ends; Tyto's PEM text (and its request schemas) use LF. */
+export const lf = (pem: string): string => pem.replace(/\r\n/g, '\n');
+
 export function daysFrom(date: Date, days: number): Date {
   return wholeSeconds(new Date(date.getTime() + days * 86_400_000));
 }

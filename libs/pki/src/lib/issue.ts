@@ -2,7 +2,14 @@ import { sign } from 'node:crypto';
 import forge from 'node-forge';
 import type { CaMaterial } from './ca';
 import { BACKDATE_MS, caKeyIdentifier } from './ca';
-import { daysFrom, wholeSeconds, normalizeSerial, randomSerial, signSha256 } from './forge-util';
+import {
+  daysFrom,
+  lf,
+  wholeSeconds,
+  normalizeSerial,
+  randomSerial,
+  signSha256,
+} from './forge-util';
 
 /**
  * An agent's client certificate. Only `publicKeyPem` comes from the agent: the subject is
@@ -32,7 +39,7 @@ export function issueClientCertificate(
   ]);
   signSha256(cert, ca.keyPem);
   return {
-    certPem: forge.pki.certificateToPem(cert),
+    certPem: lf(forge.pki.certificateToPem(cert)),
     serial,
     notBefore: cert.validity.notBefore,
     notAfter: cert.validity.notAfter,

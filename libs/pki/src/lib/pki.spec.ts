@@ -151,6 +151,8 @@ describe('issueServerCertificate', () => {
 describe('parseCsr', () => {
   it('returns the public key and CN of a well-formed CSR', () => {
     const { keyPem, csrPem } = createKeyAndCsr('web-01');
+    // LF line ends, as the enrollment schema (which refuses CR) wants.
+    expect(csrPem).not.toContain('\r');
     const parsed = parseCsr(csrPem);
     expect(parsed.commonName).toBe('web-01');
     expect(createPublicKey(parsed.publicKeyPem).export({ type: 'spki', format: 'der' })).toEqual(
