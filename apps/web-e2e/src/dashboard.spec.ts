@@ -16,6 +16,9 @@ test.describe('dashboard', () => {
     await submitLogin(page, 'admin', ADMIN_PASSWORD);
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByTestId('current-user')).toHaveText('admin');
+    // The start page is the fleet overview; the single-host dashboard of `local` is here.
+    await expect(page.locator('[data-testid=fleet-card][data-agent-id=local]')).toBeVisible();
+    await page.goto('/dashboard');
     await expect(page.getByTestId('hostname')).toHaveText(hostname());
     await expect(page.getByTestId('uptime')).not.toBeEmpty();
 
@@ -46,6 +49,8 @@ test.describe('dashboard', () => {
   test('the live view comes back after the hub restarts', async ({ page, hub }) => {
     await page.goto('/login');
     await submitLogin(page, 'admin', ADMIN_PASSWORD);
+    await expect(page.getByTestId('current-user')).toHaveText('admin');
+    await page.goto('/dashboard');
     await expect.poll(() => cpuPoints(page)).toBeGreaterThan(0);
 
     await hub.stop();

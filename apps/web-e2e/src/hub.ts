@@ -24,6 +24,8 @@ export class Hub {
 
   private constructor(
     private readonly port: number,
+    /** The agent listener (TLS, TYTO_AGENT_PORT), for tests that run real agents. */
+    readonly agentPort: number,
     private readonly env: Record<string, string>,
   ) {
     this.url = `http://127.0.0.1:${port}`;
@@ -41,7 +43,8 @@ export class Hub {
         );
       }
     }
-    const hub = new Hub(options.port ?? (await freePort()), options.env ?? {});
+    const port = options.port ?? (await freePort());
+    const hub = new Hub(port, await freePort(port + 1), options.env ?? {});
     await hub.start();
     return hub;
   }
@@ -57,6 +60,9 @@ export class Hub {
         TYTO_ADMIN_PASSWORD: ADMIN_PASSWORD,
         TYTO_SAMPLE_INTERVAL: '1',
         TYTO_LOG_LEVEL: 'warn',
+        TYTO_AGENT_PORT: String(this.agentPort),
+        // The install line the UI shows then points agents at loopback, which the certificate names.
+        TYTO_AGENT_HOSTNAMES: '127.0.0.1',
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -109,18 +115,21 @@ export class Hub {
   }
 }
 
-// Asks the OS for an unused port; several hubs (other test runs) may share this machine.
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// E2E hubs and agents use 18700–18749; the first port there nobody listens on (other test runs
+// may share this machine).
+export const E2E_PORTS = { first: 18700, last: 18749 };
+
+async function freePort(from = E2E_PORTS.first): Promise<number> {
+  for (let port = from; port <= E2E_PORTS.last; port++) {
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`No free port in ${from}–${E2E_PORTS.last}`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('No port assigned')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }

@@ -42,6 +42,7 @@ test.describe('content security policy', () => {
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
 
     await signIn(page, 'admin', ADMIN_PASSWORD);
+    await page.goto('/dashboard');
     await expect(page.getByTestId('hostname')).toBeVisible();
     // Live samples over the EventSource, drawn by ngx-charts.
     await expect(page.getByTestId('cpu-chart').locator('path.line')).toHaveCount(1);
@@ -55,6 +56,12 @@ test.describe('content security policy', () => {
     await page.getByTestId('host-tab-history').click();
     await expect(page.getByTestId('history-range')).toBeVisible();
     await expect(page.getByTestId('history-chart-cpu').locator('svg').first()).toBeVisible();
+
+    // The fleet overview (its sparklines are inline SVG) and the Agents page.
+    await page.getByTestId('nav-dashboard').click();
+    await expect(page.locator('[data-testid=fleet-card][data-agent-id=local]')).toBeVisible();
+    await page.getByTestId('nav-agents').click();
+    await expect(page.getByTestId('ca-fingerprint')).toBeVisible();
 
     expect(violations).toEqual([]);
   });

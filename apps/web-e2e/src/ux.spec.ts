@@ -5,8 +5,11 @@ import { signIn } from './session';
 
 // Every page of the main nav an administrator has, and something each one shows.
 const PAGES = [
-  { nav: 'nav-dashboard', url: /\/$/, shows: 'hostname' },
+  { nav: 'nav-dashboard', url: /\/$/, shows: 'fleet-card' },
   { nav: 'nav-host', url: /\/host\/local$/, shows: 'hostname' },
+  { nav: 'nav-agents', url: /\/agents$/, shows: 'agents-table' },
+  { nav: 'nav-processes', url: /\/processes$/, shows: 'process-table' },
+  { nav: 'nav-alerts', url: /\/alerts$/, shows: 'alert-table' },
   { nav: 'nav-users', url: /\/users$/, shows: 'users-table' },
   { nav: 'nav-roles', url: /\/roles$/, shows: 'roles-table' },
   { nav: 'nav-tokens', url: /\/tokens$/, shows: 'admin-token-table' },
@@ -144,6 +147,7 @@ test.describe('honest numbers', () => {
     hub,
   }) => {
     await signIn(page, 'admin', ADMIN_PASSWORD);
+    await page.goto('/dashboard');
     await expect(page.getByTestId('hostname')).toBeVisible();
     await expect(page.getByTestId('stream-status')).toBeHidden();
 

@@ -10,9 +10,15 @@ export const appRoutes: Routes = [
     component: ShellPage,
     canActivate: [authGuard],
     children: [
+      // The start page is the fleet overview; the single-host dashboard of `local` moved here.
       {
         path: '',
         pathMatch: 'full',
+        canActivate: [permissionGuard('dashboard:view')],
+        loadChildren: () => import('./fleet/fleet.routes'),
+      },
+      {
+        path: 'dashboard',
         canActivate: [permissionGuard('dashboard:view')],
         loadChildren: () => import('./dashboard/dashboard.routes'),
       },
@@ -51,6 +57,11 @@ export const appRoutes: Routes = [
         path: 'alerts',
         canActivate: [permissionGuard('alerts:view')],
         loadChildren: () => import('./alerts/alerts.routes'),
+      },
+      {
+        path: 'agents',
+        canActivate: [permissionGuard('agents:view')],
+        loadChildren: () => import('./agents/agents.routes'),
       },
       { path: 'account', loadChildren: () => import('./account/account.routes') },
       { path: 'forbidden', component: ForbiddenPage, title: 'No access · Tyto' },

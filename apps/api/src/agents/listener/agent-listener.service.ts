@@ -34,8 +34,12 @@ import { AgentIngestService } from './agent-ingest.service';
 const MAX_BODY = 64 * 1024;
 /** Enrollment requests per client address per minute. */
 const RATE_PER_MINUTE = 30;
-/** markSeen is batched: one write for every agent heard from in this window. */
-const SEEN_FLUSH_MS = 5_000;
+/**
+ * markSeen is batched: one call for every agent heard from in this window. Shorter than the
+ * shortest offline window (3 intervals of 1 s), or agents sampling every second flap offline;
+ * AgentsService batches the database writes itself.
+ */
+const SEEN_FLUSH_MS = 1_000;
 
 /**
  * The agent listener: one HTTPS server on TYTO_AGENT_PORT for everything an agent talks to.

@@ -6,6 +6,7 @@ import { MatTabsModule } from '@angular/material/tabs';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { LOCAL_AGENT_ID } from '@tyto/contracts';
 import { AuthStore } from '../auth/auth.store';
+import { HostSwitcherComponent } from '../fleet/host-switcher.component';
 import { HostStore } from './host.store';
 
 // Sampling intervals offered by the control, in seconds. The hub accepts any 1–3600; these are
@@ -34,9 +35,11 @@ export function intervalLabel(seconds: number): string {
     RouterLink,
     RouterLinkActive,
     RouterOutlet,
+    HostSwitcherComponent,
   ],
   template: `
     <div class="bar">
+      <tyto-host-switcher [agentId]="agentId()" />
       <nav mat-tab-nav-bar [tabPanel]="panel" mat-stretch-tabs="false" aria-label="Host views">
         <a
           mat-tab-link

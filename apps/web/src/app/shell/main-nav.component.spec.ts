@@ -27,6 +27,7 @@ describe(MainNavComponent.name, () => {
     expect(links(SYSTEM_ROLE_DEFINITIONS.admin.permissions)).toEqual([
       'nav-dashboard',
       'nav-host',
+      'nav-agents',
       'nav-processes',
       'nav-alerts',
       'nav-users',

@@ -14,7 +14,7 @@ export interface NavItem {
 // Every page of the main nav, in order. A new page is one entry here and one route.
 export const NAV_ITEMS: readonly NavItem[] = [
   {
-    label: 'Dashboard',
+    label: 'Fleet',
     link: '/',
     testId: 'nav-dashboard',
     permission: 'dashboard:view',
@@ -26,6 +26,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
     link: '/host/local',
     testId: 'nav-host',
     permission: 'dashboard:view',
+    group: 'monitor',
+  },
+  {
+    label: 'Agents',
+    link: '/agents',
+    testId: 'nav-agents',
+    permission: 'agents:view',
     group: 'monitor',
   },
   {
