@@ -479,7 +479,13 @@ process.on('SIGTERM', () => {
 
 export async function startHub(
   setup: HubSetup,
-  opts: { sampleInterval?: number; cpuProfDir?: string | null; label?: string } = {},
+  opts: {
+    sampleInterval?: number;
+    cpuProfDir?: string | null;
+    label?: string;
+    /** More TYTO_* variables (e.g. TYTO_AGENT_PORT). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Hub> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tyto-bench-'));
@@ -497,7 +503,10 @@ export async function startHub(
     TYTO_LOG_LEVEL: 'warn',
     TYTO_SAMPLE_INTERVAL: String(opts.sampleInterval ?? 1),
     TYTO_WEB_DIR: setup.webDir,
+    // Its own agent listener port, so hubs of one run (or of two runs) never collide on 8443.
+    TYTO_AGENT_PORT: String(await freePort()),
     ...(db ? { TYTO_DATABASE_URL: db.url } : {}),
+    ...opts.env,
   });
   const nodeArgs: string[] = [];
   if (opts.cpuProfDir) {
