@@ -495,6 +495,8 @@ export async function startHub(
     label?: string;
     /** Log at info (one access line per request), JSON to a file, as a production hub would. */
     accessLog?: boolean;
+    /** More TYTO_* variables (e.g. TYTO_AGENT_PORT). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Hub> {
   const port = await freePort();
@@ -514,7 +516,10 @@ export async function startHub(
     TYTO_LOG_FORMAT: 'json',
     TYTO_SAMPLE_INTERVAL: String(opts.sampleInterval ?? 1),
     TYTO_WEB_DIR: setup.webDir,
+    // Its own agent listener port, so hubs of one run (or of two runs) never collide on 8443.
+    TYTO_AGENT_PORT: String(await freePort()),
     ...(db ? { TYTO_DATABASE_URL: db.url } : {}),
+    ...opts.env,
   });
   const logFile = path.join(dataDir, 'hub.log');
   const nodeArgs: string[] = [];
