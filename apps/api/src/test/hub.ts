@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -121,7 +122,15 @@ export async function startHub(
       return ((await res.json()) as { token: string }).token;
     },
     async close() {
-      await app.close();
+      // A response a test never read (a large body left in the socket) keeps its connection
+      // busy, and the server's close would wait for it until the hook times out.
+      const server = app.getHttpServer() as Server;
+      const force = setTimeout(() => server.closeAllConnections(), 2000);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(force);
+      }
       if (!existing) await db.drop();
     },
   };
