@@ -9,5 +9,6 @@ module.exports = {
   moduleNameMapper: {
     '^@tyto/contracts$': '<rootDir>/../../libs/contracts/src/index.ts',
     '^@tyto/collector$': '<rootDir>/../../libs/collector/src/index.ts',
+    '^@tyto/logs$': '<rootDir>/../../libs/logs/src/index.ts',
   },
 };

@@ -41,6 +41,7 @@ describe('package.json dependencies', () => {
     'apps/agent/src',
     'libs/collector/src',
     'libs/contracts/src',
+    'libs/logs/src',
   ];
 
   it('hold every package the hub and the agent import', () => {
