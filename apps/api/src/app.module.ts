@@ -9,6 +9,7 @@ import { ErrorFilter } from './common/error.filter';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
+import { LogsModule } from './logs/logs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { PrometheusModule } from './prometheus/prometheus.module';
@@ -35,6 +36,7 @@ export class AppModule {
         SettingsModule,
         PrometheusModule,
         OpenApiModule,
+        LogsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };

@@ -136,6 +136,8 @@ describe.each(DB_KINDS)('route access matrix on %s', (kind) => {
       'GET /api/v1/admin/tokens': 'tokens:manage',
       'DELETE /api/v1/admin/tokens/:id': 'tokens:manage',
       'GET /metrics': 'metrics:scrape',
+      'GET /api/v1/logs': 'logs:view',
+      'GET /api/v1/logs/stream': 'logs:view',
     });
   });
 

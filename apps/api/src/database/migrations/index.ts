@@ -9,6 +9,8 @@ import { HistorySqlite1764500000000 } from './1764500000000-history.sqlite';
 import { HistoryCoveringPostgres1764500200000 } from './1764500200000-history-covering.postgres';
 import { SettingsPostgres1764500100000 } from './1764500100000-settings.postgres';
 import { SettingsSqlite1764500100000 } from './1764500100000-settings.sqlite';
+import { LogsPostgres1764750000000 } from './1764750000000-logs.postgres';
+import { LogsSqlite1764750000000 } from './1764750000000-logs.sqlite';
 
 // One ordered list per database. A schema change adds a migration to both; the migration check
 // (database.spec.ts) fails if either set drifts from the entities. `npm run db:diff` prints the
@@ -19,6 +21,7 @@ export const SQLITE_MIGRATIONS = [
   HistorySqlite1764500000000,
   SettingsSqlite1764500100000,
   ApiTokensSqlite1764600000000,
+  LogsSqlite1764750000000,
 ];
 export const POSTGRES_MIGRATIONS = [
   InitialPostgres1764300000000,
@@ -28,4 +31,5 @@ export const POSTGRES_MIGRATIONS = [
   // PostgreSQL only: covering indexes SQLite does not need (history.entities.ts says why).
   HistoryCoveringPostgres1764500200000,
   ApiTokensPostgres1764600000000,
+  LogsPostgres1764750000000,
 ];
