@@ -37,6 +37,11 @@ export const appRoutes: Routes = [
         canActivate: [permissionGuard('audit:view')],
         loadChildren: () => import('./audit/audit.routes'),
       },
+      {
+        path: 'logs',
+        canActivate: [permissionGuard('logs:view')],
+        loadChildren: () => import('./logs/logs.routes'),
+      },
       { path: 'account', loadChildren: () => import('./account/account.routes') },
       { path: 'forbidden', component: ForbiddenPage, title: 'No access · Tyto' },
     ],

@@ -27,6 +27,7 @@ describe(MainNavComponent.name, () => {
     expect(links(SYSTEM_ROLE_DEFINITIONS.admin.permissions)).toEqual([
       'nav-dashboard',
       'nav-host',
+      'nav-logs',
       'nav-users',
       'nav-roles',
       'nav-audit',
@@ -44,5 +45,9 @@ describe(MainNavComponent.name, () => {
 
   it('shows the audit log to whoever may read it, without user administration', () => {
     expect(links(['audit:view'])).toEqual(['nav-audit', 'nav-account']);
+  });
+
+  it('shows the log explorer to holders of logs:view', () => {
+    expect(links(['logs:view'])).toEqual(['nav-logs', 'nav-account']);
   });
 });

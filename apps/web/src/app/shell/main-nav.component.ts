@@ -29,6 +29,14 @@ import { CanDirective } from '../auth/can.directive';
         >Host</a
       >
       <a
+        *tytoCan="'logs:view'"
+        mat-button
+        routerLink="/logs"
+        routerLinkActive="active"
+        data-testid="nav-logs"
+        >Logs</a
+      >
+      <a
         *tytoCan="'users:view'"
         mat-button
         routerLink="/users"
