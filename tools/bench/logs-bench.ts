@@ -108,7 +108,9 @@ async function benchStore(kind: 'sqlite' | 'postgres'): Promise<string[]> {
     }
     const rate = LINES / (insertMs / 1000);
     console.log(`${kind}: stored ${LINES} lines in ${(insertMs / 1000).toFixed(1)} s`);
-    rows.push(`| ${kind} | ingest (${BATCH}-line transactions, FTS index included) | ${Math.round(rate).toLocaleString('en')} lines/s | | |`);
+    rows.push(
+      `| ${kind} | ingest (${BATCH}-line transactions, FTS index included) | ${Math.round(rate).toLocaleString('en')} lines/s | | |`,
+    );
     if (kind === 'postgres') await ds.query('VACUUM ANALYZE log_entries; VACUUM ANALYZE log_fts');
     else await ds.query('ANALYZE');
 
@@ -117,7 +119,10 @@ async function benchStore(kind: 'sqlite' | 'postgres'): Promise<string[]> {
       ['common word (`connection`, 30% of lines)', { search: parseLogSearch('connection') }],
       ['rare word (`xyzzy`, 0.01%)', { search: parseLogSearch('xyzzy') }],
       ['common word on one host', { agentId: 'host-3', search: parseLogSearch('connection') }],
-      ['phrase + exclusion (`"connection w1x" -w2x`)', { search: parseLogSearch('"connection w1x" -w2x') }],
+      [
+        'phrase + exclusion (`"connection w1x" -w2x`)',
+        { search: parseLogSearch('"connection w1x" -w2x') },
+      ],
       ['prefix (`w1*`)', { search: parseLogSearch('w1*') }],
     ];
     for (const [name, filter] of cases) {
@@ -132,7 +137,9 @@ async function benchStore(kind: 'sqlite' | 'postgres'): Promise<string[]> {
       }
       times.sort((a, b) => a - b);
       console.log(`${kind}: ${name}: median ${ms(pct(times, 50))}, p95 ${ms(pct(times, 95))}`);
-      rows.push(`| ${kind} | ${name} (total ${total.toLocaleString('en')}) | | ${ms(pct(times, 50))} | ${ms(pct(times, 95))} |`);
+      rows.push(
+        `| ${kind} | ${name} (total ${total.toLocaleString('en')}) | | ${ms(pct(times, 50))} | ${ms(pct(times, 95))} |`,
+      );
     }
   } finally {
     await ds.destroy();

@@ -10,7 +10,14 @@ export type LogSource = (typeof LOG_SOURCES)[number];
  * `critical`, 3 `error`, 4 `warning`, 5–6 `info`, 7 `debug`; a line whose level could not be
  * told is `unknown`.
  */
-export const LOG_ENTRY_LEVELS = ['critical', 'error', 'warning', 'info', 'debug', 'unknown'] as const;
+export const LOG_ENTRY_LEVELS = [
+  'critical',
+  'error',
+  'warning',
+  'info',
+  'debug',
+  'unknown',
+] as const;
 export type LogEntryLevel = (typeof LOG_ENTRY_LEVELS)[number];
 
 /** A line as a reader produces it, before the hub stores it. */
@@ -132,7 +139,9 @@ function termMatches(words: readonly string[], t: LogSearchTerm): boolean {
     for (let k = 0; k < n && ok; k++) {
       const last = k === n - 1;
       ok =
-        last && t.prefix ? words[start + k].startsWith(t.words[k]) : words[start + k] === t.words[k];
+        last && t.prefix
+          ? words[start + k].startsWith(t.words[k])
+          : words[start + k] === t.words[k];
     }
     if (ok) return true;
   }

@@ -220,6 +220,8 @@ describe(DockerDemuxer.name, () => {
   });
 
   it('sorts Docker times with trimmed fractions correctly', () => {
-    expect(sortableTime('2030-01-01T00:00:01.5Z') > sortableTime('2030-01-01T00:00:01.123456789Z')).toBe(true);
+    expect(
+      sortableTime('2030-01-01T00:00:01.5Z') > sortableTime('2030-01-01T00:00:01.123456789Z'),
+    ).toBe(true);
   });
 });

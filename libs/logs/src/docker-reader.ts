@@ -178,7 +178,9 @@ export class DockerReader implements LogReader {
       };
       // The content type says which format, from API 1.42; a TTY container is raw before that.
       const type = String(res.headers['content-type'] ?? '');
-      const multiplexed = type.includes('raw-stream') ? false : type.includes('multiplexed') || !tty;
+      const multiplexed = type.includes('raw-stream')
+        ? false
+        : type.includes('multiplexed') || !tty;
       const demux = new DockerDemuxer(multiplexed, (stream, bytes) => {
         for (const raw of splitters[stream].push(bytes)) onRaw(stream, raw);
       });

@@ -28,7 +28,13 @@ function setup() {
       scanMs: 0,
     });
   const messages = () => got.map((l) => l.message);
-  return { dir, got, reader, messages, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    got,
+    reader,
+    messages,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 describe(FileReader.name, () => {
@@ -128,7 +134,13 @@ describe(FileReader.name, () => {
     appendFileSync(
       file,
       [
-        JSON.stringify({ level: 'error', msg: 'db down', time: '2026-01-02T03:04:05.000Z', retry: 3, ctx: { a: 1 } }),
+        JSON.stringify({
+          level: 'error',
+          msg: 'db down',
+          time: '2026-01-02T03:04:05.000Z',
+          retry: 3,
+          ctx: { a: 1 },
+        }),
         JSON.stringify({ level: 40, message: 'pino warn' }),
         JSON.stringify({ severity: 'DEBUG', text: 'no message key' }),
         '{not json',
@@ -157,7 +169,14 @@ describe(FileReader.name, () => {
     appendFileSync(file, `<3>kernel: oops\n2026-01-01 WARN disk low\n[info] ok\n${long}\nafter\n`);
     appendFileSync(file, Buffer.from([0x62, 0x61, 0x64, 0xff, 0xfe, 0x20, 0xc3, 0xa9, 0x0a]));
     await r.poll();
-    expect(t.got.map((l) => l.level)).toEqual(['error', 'warning', 'info', 'unknown', 'unknown', 'unknown']);
+    expect(t.got.map((l) => l.level)).toEqual([
+      'error',
+      'warning',
+      'info',
+      'unknown',
+      'unknown',
+      'unknown',
+    ]);
     expect(t.got[3].message.length).toBe(MAX_LINE_BYTES);
     expect(t.got[3].fields['truncated']).toBe(String(MAX_LINE_BYTES + 5000));
     expect(t.got[4].message).toBe('after');

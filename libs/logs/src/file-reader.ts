@@ -72,7 +72,8 @@ export class FileReader implements LogReader {
 
   /** One round: rescan globs when due, read every followed file, hand lines to the sink. */
   poll(): Promise<void> {
-    this.running = this.running.then(() => this.pollOnce());
+    // A failed round must not stop the next ones.
+    this.running = this.running.catch(() => undefined).then(() => this.pollOnce());
     return this.running;
   }
 

@@ -88,7 +88,9 @@ describe(JournalReader.name, () => {
     expect(got.map((l) => l.message)).toEqual(['one', 'two', 'while stopped', 'after restart']);
     expect(got[1].level).toBe('error');
     const calls = readFileSync(path.join(dir, 'invocations.log'), 'utf8').trim().split('\n');
-    expect(JSON.parse(calls[0])).toEqual(expect.arrayContaining(['--follow', '--output=json', '--lines=0']));
+    expect(JSON.parse(calls[0])).toEqual(
+      expect.arrayContaining(['--follow', '--output=json', '--lines=0']),
+    );
     expect(JSON.parse(calls[1])).toEqual(
       expect.arrayContaining([expect.stringMatching(/^--after-cursor=s=abc;i=3;/)]),
     );

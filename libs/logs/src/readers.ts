@@ -32,7 +32,10 @@ const JOURNAL_DIRS = ['/run/log/journal', '/var/log/journal'];
 export function findExecutable(name: string, pathVar = process.env['PATH'] ?? ''): string | null {
   const candidates = name.includes('/')
     ? [name]
-    : pathVar.split(':').filter(Boolean).map((d) => path.join(d, name));
+    : pathVar
+        .split(':')
+        .filter(Boolean)
+        .map((d) => path.join(d, name));
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -68,7 +71,10 @@ function socketPresent(p: string): boolean {
  * (or, for `auto`, when present). A source that is missing is reported once and never stops the
  * others. Returns the started readers and the state store they share.
  */
-export function startLogReaders(cfg: LogReadersConfig): { readers: LogReader[]; state: LogStateStore } {
+export function startLogReaders(cfg: LogReadersConfig): {
+  readers: LogReader[];
+  state: LogStateStore;
+} {
   const report = reportOnce(cfg.report);
   const state = new LogStateStore(cfg.stateFile);
   const readers: LogReader[] = [];

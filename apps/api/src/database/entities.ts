@@ -1,7 +1,6 @@
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { HISTORY_ENTITIES } from '../history/history.entities';
-import { LogEntryEntity } from '../logs/log-entry.entity';
 import { RoleEntity } from '../roles/role.entity';
 import { SettingEntity } from '../settings/setting.entity';
 import { ApiTokenEntity } from '../tokens/api-token.entity';
@@ -16,5 +15,4 @@ export const ENTITIES = [
   ...HISTORY_ENTITIES,
   SettingEntity,
   ApiTokenEntity,
-  LogEntryEntity,
 ];

@@ -46,7 +46,7 @@ export class LogRetentionJob implements OnApplicationBootstrap, BeforeApplicatio
       let deleted = 0;
       const before = now - this.config.logRetention * 1000;
       for (const agentId of await this.store.agents()) {
-        for (let n = BATCH; n === BATCH && !this.stopped; ) {
+        for (let n = BATCH; n === BATCH && !this.stopped;) {
           n = await this.store.deleteOlderThan(agentId, before, BATCH);
           deleted += n;
         }

@@ -26,6 +26,14 @@ export interface LogPage {
   estimated: boolean;
 }
 
+// The log tables are not TypeORM entities: their migrations create them and only the two stores
+// read and write them, in SQL of their own. log_entries (id, ts in epoch ms, agent_id, source,
+// source_name, level, message, fields as JSON text, size) is the same on both; its id is an
+// INTEGER rowid alias on SQLite and a BIGSERIAL on PostgreSQL, which one entity cannot declare
+// for both (SQLite allows AUTOINCREMENT on INTEGER only). The full-text index is `log_fts`: a
+// contentless FTS5 table on SQLite (rowid = id), (id, tsvector) with a GIN index on PostgreSQL.
+// Newest-first scans walk (ts, id), per host or across hosts.
+
 /**
  * The log tables behind one interface, with the database's own full-text index: FTS5 on SQLite,
  * tsvector + GIN on PostgreSQL. Only the two implementations speak SQL.
@@ -109,7 +117,8 @@ export function rowToEntry(r: Row): LogEntry {
   };
 }
 
-export const ENTRY_COLUMNS = 'e.id, e.ts, e.agent_id, e.source, e.source_name, e.level, e.message, e.fields';
+export const ENTRY_COLUMNS =
+  'e.id, e.ts, e.agent_id, e.source, e.source_name, e.level, e.message, e.fields';
 
 export function lineSize(line: LogLine, fieldsJson: string): number {
   // The fixed part stands for the other columns and the index entries.

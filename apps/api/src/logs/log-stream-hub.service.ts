@@ -11,6 +11,8 @@ import { LOGS_STORED, type LogsStoredEvent } from './logs.events';
 
 /** Bytes a client may have waiting in its socket before lines are skipped for it. */
 const MAX_BUFFERED_BYTES = 512 * 1024;
+/** What one batch may add on top for a client that is keeping up. */
+const MAX_BURST_BYTES = 8 * 1024 * 1024;
 /** A client that has not drained its buffer for this long is disconnected. */
 const MAX_BLOCKED_MS = 30_000;
 const KEEPALIVE_EVERY_MS = 15_000;
@@ -102,6 +104,10 @@ export class LogStreamHub implements OnModuleInit, BeforeApplicationShutdown {
     if (this.clients.size === 0) return;
     const frames = new Map<LogEntry, Buffer>();
     for (const c of this.clients) {
+      // A client that read what it had gets the whole batch (a flush of thousands of lines is
+      // written at once, faster than any socket drains), up to a burst cap that bounds memory;
+      // one still behind from before gets nothing and is told how much it missed.
+      const reading = c.res.writableLength <= MAX_BUFFERED_BYTES;
       for (const e of entries) {
         if (!matchesFilter(c.filter, e)) continue;
         let f = frames.get(e);
@@ -109,7 +115,7 @@ export class LogStreamHub implements OnModuleInit, BeforeApplicationShutdown {
           f = frame('log', JSON.stringify(e));
           frames.set(e, f);
         }
-        this.write(c, f);
+        this.write(c, f, reading ? MAX_BUFFERED_BYTES + MAX_BURST_BYTES : MAX_BUFFERED_BYTES);
       }
     }
   }
@@ -140,10 +146,10 @@ export class LogStreamHub implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /** Writes unless the client is not reading; a skipped line is counted for `dropped`. */
-  private write(c: TailClient, bytes: Buffer): void {
+  private write(c: TailClient, bytes: Buffer, limit: number): void {
     const res = c.res;
     if (res.writableEnded || res.destroyed) return;
-    if (res.writableLength > MAX_BUFFERED_BYTES) {
+    if (res.writableLength > limit) {
       // Once it has read what is waiting, it learns how much it missed even if no line follows.
       if (c.dropped++ === 0) res.once('drain', () => this.reportDropped(c));
       c.blockedSince ??= Date.now();

@@ -27,7 +27,10 @@ export class LogsController {
   ) {}
 
   @Get()
-  @ApiDoc({ summary: 'Query logs (newest first, full-text search)', response: LogListResponseSchema })
+  @ApiDoc({
+    summary: 'Query logs (newest first, full-text search)',
+    response: LogListResponseSchema,
+  })
   @Auth(LOGS_PERMISSION)
   query(@ValidQuery(LogQuerySchema) query: LogQuery): Promise<LogListResponse> {
     return this.logs.query(query);

@@ -129,7 +129,10 @@ export class PostgresLogStore implements LogStore {
     if (total > LOG_TOTAL_EXACT_LIMIT) {
       // Beyond the exact limit the planner's estimate (table statistics, tsvector element
       // frequencies) stands in for counting millions of rows.
-      const plan: Row[] = await this.ds.query(numbered(`EXPLAIN (FORMAT JSON) ${inner}`), countParams);
+      const plan: Row[] = await this.ds.query(
+        numbered(`EXPLAIN (FORMAT JSON) ${inner}`),
+        countParams,
+      );
       const json = plan[0]['QUERY PLAN'] as { Plan: { 'Plan Rows': number } }[];
       total = Math.max(LOG_TOTAL_EXACT_LIMIT + 1, Math.round(json[0].Plan['Plan Rows']));
       estimated = true;

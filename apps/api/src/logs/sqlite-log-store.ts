@@ -169,7 +169,10 @@ export class SqliteLogStore implements LogStore {
       `SELECT DISTINCT source, source_name FROM log_entries ${agentId ? 'WHERE agent_id = ?' : ''} ORDER BY source, source_name LIMIT 1000`,
       agentId ? [agentId] : [],
     );
-    return rows.map((r) => ({ source: r['source'] as LogSource, source_name: String(r['source_name']) }));
+    return rows.map((r) => ({
+      source: r['source'] as LogSource,
+      source_name: String(r['source_name']),
+    }));
   }
 
   /** Deletes the rows a select names, from the table and the index, in one transaction. */
@@ -196,4 +199,3 @@ export class SqliteLogStore implements LogStore {
     });
   }
 }
-

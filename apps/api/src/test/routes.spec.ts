@@ -14,7 +14,13 @@ describe('route access declarations', () => {
   it('finds the routes of every controller', () => {
     const paths = listRoutes(hub.app).map((r) => `${r.method} ${r.path}`);
     expect(paths).toEqual(
-      expect.arrayContaining(['GET /health', 'POST /api/v1/auth/login', 'GET /api/v1/stream']),
+      expect.arrayContaining([
+        'GET /health',
+        'POST /api/v1/auth/login',
+        'GET /api/v1/stream',
+        'GET /api/v1/logs',
+        'GET /api/v1/logs/stream',
+      ]),
     );
   });
 

@@ -97,14 +97,16 @@ describe(LogsStore.name, () => {
 
   it('shows a search the hub refused next to the filters', () => {
     store.search({ ...NO_LOG_FILTERS, q: '"open' });
-    http.expectOne((r) => r.url === '/api/v1/logs').flush(
-      {
-        error: 'Request validation failed',
-        code: 'VALIDATION_FAILED',
-        details: { issues: [{ path: 'q', message: 'search syntax: unclosed quote' }] },
-      },
-      { status: 400, statusText: 'Bad Request' },
-    );
+    http
+      .expectOne((r) => r.url === '/api/v1/logs')
+      .flush(
+        {
+          error: 'Request validation failed',
+          code: 'VALIDATION_FAILED',
+          details: { issues: [{ path: 'q', message: 'search syntax: unclosed quote' }] },
+        },
+        { status: 400, statusText: 'Bad Request' },
+      );
     expect(store.error()).toBe('q: search syntax: unclosed quote');
   });
 
