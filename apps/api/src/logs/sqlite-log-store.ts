@@ -20,8 +20,8 @@ import {
   upTo,
 } from './log-store';
 
-/** Past the exact limit, matches are counted up to this many and the count is flagged estimated. */
-const ESTIMATE_CAP = 200_000;
+/** Past the exact limit, counts stop here (and are flagged estimated). */
+const ESTIMATE_CAP = 100_000;
 
 /**
  * An FTS5 expression of terms: each a quoted string of words, `*` after it for a prefix. The
@@ -91,17 +91,22 @@ export class SqliteLogStore implements LogStore {
     const fromMatches = `FROM log_fts f CROSS JOIN log_entries e ON e.id = f.rowid WHERE f.body MATCH ? ${cond}`;
     const fromRows = `FROM log_entries e WHERE 1 = 1 ${cond}`;
     const count = async (cap: number): Promise<number> => {
-      const sql = positive
-        ? `SELECT count(*) AS n FROM (SELECT 1 ${fromMatches} LIMIT ${cap})`
-        : `SELECT count(*) AS n FROM (SELECT 1 ${fromRows} LIMIT ${cap})`;
+      // A search and nothing else is counted in the index alone, without a row lookup per match.
+      const sql = !positive
+        ? `SELECT count(*) AS n FROM (SELECT 1 ${fromRows} LIMIT ${cap})`
+        : params.length === 0
+          ? `SELECT count(*) AS n FROM (SELECT rowid FROM log_fts WHERE log_fts MATCH ? LIMIT ${cap})`
+          : `SELECT count(*) AS n FROM (SELECT 1 ${fromMatches} LIMIT ${cap})`;
       const rows: Row[] = await this.ds.query(sql, positive ? [positive, ...params] : params);
       return Number(rows[0]['n']);
     };
     let total = await count(LOG_TOTAL_EXACT_LIMIT + 1);
     let estimated = false;
     if (total > LOG_TOTAL_EXACT_LIMIT) {
-      total = await count(ESTIMATE_CAP);
       estimated = true;
+      total = positive
+        ? await this.estimateMatches(positive, fromMatches, params)
+        : await count(ESTIMATE_CAP);
     }
     const page = 'ORDER BY e.ts DESC, e.id DESC LIMIT ? OFFSET ?';
     let rows: Row[];
@@ -120,14 +125,86 @@ export class SqliteLogStore implements LogStore {
         offset,
       ]);
     } else {
-      // Many matches: walk the newest rows and ask the index about each, which stops after a
-      // page instead of sorting every match.
-      rows = await this.ds.query(
-        `SELECT ${ENTRY_COLUMNS} ${fromRows} AND EXISTS (SELECT 1 FROM log_fts WHERE log_fts MATCH ? AND rowid = e.id) ${page}`,
-        [...params, positive, limit, offset],
-      );
+      rows = await this.newestMatches(positive, cond, params, limit, offset);
     }
     return { entries: rows.map(rowToEntry), total, estimated };
+  }
+
+  /**
+   * Many matches: walk the newest rows by time in growing chunks and ask the index, once per
+   * chunk, which ids in the chunk's id range match, until a page is found. One FTS5 query per
+   * row (a correlated EXISTS) would set the query up again for every row; sorting every match
+   * (the few-matches plan) would read them all.
+   */
+  private async newestMatches(
+    positive: string,
+    cond: string,
+    params: unknown[],
+    limit: number,
+    offset: number,
+  ): Promise<Row[]> {
+    const want = offset + limit;
+    const picked: number[] = [];
+    let after: { ts: number; id: number } | null = null;
+    for (let chunk = 2000; picked.length < want; chunk = Math.min(chunk * 4, 200_000)) {
+      const seek = after ? 'AND (e.ts < ? OR (e.ts = ? AND e.id < ?))' : '';
+      const rows: Row[] = await this.ds.query(
+        `SELECT e.id, e.ts FROM log_entries e WHERE 1 = 1 ${cond} ${seek} ORDER BY e.ts DESC, e.id DESC LIMIT ${chunk}`,
+        after ? [...params, after.ts, after.ts, after.id] : params,
+      );
+      if (rows.length === 0) break;
+      const ids = rows.map((r) => Number(r['id']));
+      const matched: Row[] = await this.ds.query(
+        'SELECT rowid AS id FROM log_fts WHERE log_fts MATCH ? AND rowid >= ? AND rowid <= ?',
+        [positive, Math.min(...ids), Math.max(...ids)],
+      );
+      const hit = new Set(matched.map((r) => Number(r['id'])));
+      for (const id of ids) if (hit.has(id)) picked.push(id);
+      const last = rows[rows.length - 1];
+      after = { ts: Number(last['ts']), id: Number(last['id']) };
+      if (rows.length < chunk) break;
+    }
+    const page = picked.slice(offset, want);
+    if (page.length === 0) return [];
+    const rows: Row[] = await this.ds.query(
+      `SELECT ${ENTRY_COLUMNS} FROM log_entries e WHERE e.id IN (${page.map(() => '?').join(', ')})`,
+      page,
+    );
+    const byId = new Map(rows.map((r) => [Number(r['id']), r]));
+    return page.flatMap((id): Row[] => {
+      const r = byId.get(id);
+      return r ? [r] : [];
+    });
+  }
+
+  /**
+   * Past the exact limit: the index's own count of the words (its doclists, no table lookups),
+   * times the share of the newest index matches that pass the other filters.
+   */
+  private async estimateMatches(
+    positive: string,
+    fromMatches: string,
+    params: unknown[],
+  ): Promise<number> {
+    const indexRows: Row[] = await this.ds.query(
+      `SELECT count(*) AS n FROM (SELECT rowid FROM log_fts WHERE log_fts MATCH ? LIMIT ${ESTIMATE_CAP})`,
+      [positive],
+    );
+    const indexMatches = Number(indexRows[0]['n']);
+    if (params.length === 0) return indexMatches;
+    // The id of the 10,001st newest match that passes the filters, and how many index matches
+    // reach back to it.
+    const nth: Row[] = await this.ds.query(
+      `SELECT f.rowid AS id ${fromMatches} ORDER BY f.rowid DESC LIMIT 1 OFFSET ${LOG_TOTAL_EXACT_LIMIT}`,
+      [positive, ...params],
+    );
+    if (nth.length === 0) return LOG_TOTAL_EXACT_LIMIT + 1;
+    const spanRows: Row[] = await this.ds.query(
+      'SELECT count(*) AS n FROM log_fts WHERE log_fts MATCH ? AND rowid >= ?',
+      [positive, Number(nth[0]['id'])],
+    );
+    const share = (LOG_TOTAL_EXACT_LIMIT + 1) / Math.max(1, Number(spanRows[0]['n']));
+    return Math.max(LOG_TOTAL_EXACT_LIMIT + 1, Math.round(indexMatches * share));
   }
 
   async agents(): Promise<string[]> {

@@ -13,9 +13,10 @@ export class LogsSqlite1764750000000 implements MigrationInterface {
     await q.query(`CREATE INDEX "idx_log_entries_ts" ON "log_entries" ("ts", "id")`);
     // Contentless: the index holds no copy of the text (log_entries has it); rows are deleted
     // by rowid, which contentless_delete (SQLite 3.43) allows. The stores feed it the words
-    // only (searchText), so both databases split text the same way.
+    // only (searchText), so both databases split text the same way. Prefix indexes for 2 and 3
+    // characters: without them `ab*` merges the lists of every word starting so, on every call.
     await q.query(
-      `CREATE VIRTUAL TABLE "log_fts" USING fts5(body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')`,
+      `CREATE VIRTUAL TABLE "log_fts" USING fts5(body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0', prefix='2 3')`,
     );
   }
 
