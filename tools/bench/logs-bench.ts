@@ -6,6 +6,7 @@
 //     apps/api/tsconfig.app.json && node dist/tools/logs-bench.js
 //
 // Options: --lines 1000000 --queries 100 --only sqlite|postgres|reader --tail-seconds 20
+//          --keep (leave the databases, to look at query plans)
 //          --pg postgres://postgres@127.0.0.1:5432/postgres (a server where it may create a database)
 import 'reflect-metadata';
 import { parseLogSearch, searchText, type LogLine } from '@tyto/contracts';
@@ -32,6 +33,8 @@ const QUERIES = Number(arg('queries', '100'));
 const PG_URL = arg('pg', 'postgres://postgres@127.0.0.1:5432/postgres');
 const ONLY = arg('only', '');
 const TAIL_SECONDS = Number(arg('tail-seconds', '20'));
+/** Leave the databases in place afterwards, to look at query plans. */
+const KEEP = process.argv.includes('--keep');
 /** Lines per insert: the ingest service's flush size. */
 const BATCH = 5000;
 const HOSTS = 20;
@@ -148,6 +151,10 @@ async function benchStore(kind: 'sqlite' | 'postgres'): Promise<string[]> {
     }
   } finally {
     await ds.destroy();
+    if (KEEP) {
+      console.log(`${kind}: kept ${dbName ?? path.join(dataDir, 'tyto.db')}`);
+      return rows;
+    }
     rmSync(dataDir, { recursive: true, force: true });
     if (dbName) {
       const admin = new Client({ connectionString: PG_URL });

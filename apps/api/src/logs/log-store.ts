@@ -30,8 +30,9 @@ export interface LogPage {
 // read and write them, in SQL of their own. log_entries (id, ts in epoch ms, agent_id, source,
 // source_name, level, message, fields as JSON text, size) is the same on both; its id is an
 // INTEGER rowid alias on SQLite and a BIGSERIAL on PostgreSQL, which one entity cannot declare
-// for both (SQLite allows AUTOINCREMENT on INTEGER only). The full-text index is `log_fts`: a
-// contentless FTS5 table on SQLite (rowid = id), (id, tsvector) with a GIN index on PostgreSQL.
+// for both (SQLite allows AUTOINCREMENT on INTEGER only). The full-text index is a contentless
+// FTS5 table `log_fts` on SQLite (rowid = id), a tsvector column `tsv` with a GIN index on
+// PostgreSQL.
 // Newest-first scans walk (ts, id), per host or across hosts.
 
 /**

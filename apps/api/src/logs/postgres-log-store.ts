@@ -39,13 +39,13 @@ function tsquery(terms: LogSearchTerm[], join: '&' | '|'): string {
     .join(` ${join} `);
 }
 
-/** PostgreSQL: log_entries plus log_fts (id, tsvector) with a GIN index. */
+/** PostgreSQL: log_entries with its tsvector column `tsv` under a GIN index. */
 export class PostgresLogStore implements LogStore {
   constructor(private readonly ds: DataSource) {}
 
   async insert(lines: StoredLine[]): Promise<LogEntry[]> {
     if (lines.length === 0) return [];
-    // Ids first, so each index row can name its entry in the same single (atomic) statement.
+    // Ids first, so the entries handed back carry theirs in input order (RETURNING promises none).
     const idRows: Row[] = await this.ds.query(
       `SELECT nextval('log_entries_id_seq') AS id FROM generate_series(1, $1)`,
       [lines.length],
@@ -75,15 +75,11 @@ export class PostgresLogStore implements LogStore {
       cols.body.push(s.body);
     }
     await this.ds.query(
-      `WITH v AS (
-         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::varchar[], $4::varchar[], $5::varchar[],
-           $6::varchar[], $7::text[], $8::text[], $9::int[], $10::text[])
-           AS t(id, ts, agent_id, source, source_name, level, message, fields, size, body)
-       ), ins AS (
-         INSERT INTO log_entries (id, ts, agent_id, source, source_name, level, message, fields, size)
-         SELECT id, ts, agent_id, source, source_name, level, message, fields, size FROM v
-       )
-       INSERT INTO log_fts (id, tsv) SELECT id, to_tsvector('simple', body) FROM v WHERE body <> ''`,
+      `INSERT INTO log_entries (id, ts, agent_id, source, source_name, level, message, fields, size, tsv)
+       SELECT id, ts, agent_id, source, source_name, level, message, fields, size, to_tsvector('simple', body)
+       FROM unnest($1::bigint[], $2::bigint[], $3::varchar[], $4::varchar[], $5::varchar[],
+         $6::varchar[], $7::text[], $8::text[], $9::int[], $10::text[])
+         AS t(id, ts, agent_id, source, source_name, level, message, fields, size, body)`,
       [
         ids,
         cols.ts,
@@ -110,13 +106,11 @@ export class PostgresLogStore implements LogStore {
     const positive = f.search?.terms.length ? tsquery(f.search.terms, '&') : null;
     const negative = f.search?.excluded.length ? tsquery(f.search.excluded, '|') : null;
     if (negative) {
-      where.push(
-        `NOT EXISTS (SELECT 1 FROM log_fts x WHERE x.id = e.id AND x.tsv @@ to_tsquery('simple', ?))`,
-      );
+      where.push(`NOT (e.tsv @@ to_tsquery('simple', ?))`);
       params.push(negative);
     }
     const cond = where.length ? `AND ${where.join(' AND ')}` : '';
-    const fromMatches = `FROM log_fts f JOIN log_entries e ON e.id = f.id WHERE f.tsv @@ to_tsquery('simple', ?) ${cond}`;
+    const fromMatches = `FROM log_entries e WHERE e.tsv @@ to_tsquery('simple', ?) ${cond}`;
     const fromRows = `FROM log_entries e WHERE true ${cond}`;
     const countParams = positive ? [positive, ...params] : params;
     const inner = positive ? `SELECT 1 ${fromMatches}` : `SELECT 1 ${fromRows}`;
@@ -158,14 +152,12 @@ export class PostgresLogStore implements LogStore {
       );
     } else {
       // Many matches: the newest rows in time order, each checked against its vector, stop after a
-      // page. Bitmap and hash plans would gather every match first; they are off for this query.
+      // page. A bitmap plan would gather every match first; it is off for this query.
       rows = await this.ds.transaction(async (em) => {
-        await em.query(
-          'SET LOCAL enable_bitmapscan = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off',
-        );
+        await em.query('SET LOCAL enable_bitmapscan = off');
         return em.query(
           numbered(
-            `SELECT ${ENTRY_COLUMNS} ${fromRows} AND EXISTS (SELECT 1 FROM log_fts f WHERE f.id = e.id AND f.tsv @@ to_tsquery('simple', ?)) ${page}`,
+            `SELECT ${ENTRY_COLUMNS} ${fromRows} AND e.tsv @@ to_tsquery('simple', ?) ${page}`,
           ),
           [...params, positive, limit, offset],
         ) as Promise<Row[]>;
@@ -236,7 +228,6 @@ export class PostgresLogStore implements LogStore {
       );
       if (rows.length === 0) return { deleted: 0, bytes: 0 };
       const ids = rows.map((r) => r.id);
-      await em.query('DELETE FROM log_fts WHERE id = ANY($1::bigint[])', [ids]);
       await em.query('DELETE FROM log_entries WHERE id = ANY($1::bigint[])', [ids]);
       return { deleted: ids.length, bytes: rows.reduce((a, r) => a + r.size, 0) };
     });

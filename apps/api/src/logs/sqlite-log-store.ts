@@ -190,7 +190,22 @@ export class SqliteLogStore implements LogStore {
       `SELECT count(*) AS n FROM (SELECT rowid FROM log_fts WHERE log_fts MATCH ? LIMIT ${ESTIMATE_CAP})`,
       [positive],
     );
-    const indexMatches = Number(indexRows[0]['n']);
+    let indexMatches = Number(indexRows[0]['n']);
+    if (indexMatches >= ESTIMATE_CAP) {
+      // Past the cap: the newest ESTIMATE_CAP matches cover ids from `oldest` up, and ids are
+      // dense (retention deletes from the bottom), so the rest match at the same rate.
+      const oldest: Row[] = await this.ds.query(
+        `SELECT rowid AS id FROM log_fts WHERE log_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ${ESTIMATE_CAP - 1}`,
+        [positive],
+      );
+      const span: Row[] = await this.ds.query(
+        'SELECT min(id) AS lo, max(id) AS hi FROM log_entries',
+      );
+      const lo = Number(span[0]['lo']);
+      const hi = Number(span[0]['hi']);
+      const from = Number(oldest[0]?.['id'] ?? lo);
+      indexMatches = Math.round((ESTIMATE_CAP * (hi - lo + 1)) / Math.max(1, hi - from + 1));
+    }
     if (params.length === 0) return indexMatches;
     // The id of the 10,001st newest match that passes the filters, and how many index matches
     // reach back to it.
