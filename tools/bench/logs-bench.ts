@@ -153,14 +153,14 @@ async function benchStore(kind: 'sqlite' | 'postgres'): Promise<string[]> {
     await ds.destroy();
     if (KEEP) {
       console.log(`${kind}: kept ${dbName ?? path.join(dataDir, 'tyto.db')}`);
-      return rows;
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-    if (dbName) {
-      const admin = new Client({ connectionString: PG_URL });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await admin.end();
+    } else {
+      rmSync(dataDir, { recursive: true, force: true });
+      if (dbName) {
+        const admin = new Client({ connectionString: PG_URL });
+        await admin.connect();
+        await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+        await admin.end();
+      }
     }
   }
   return rows;

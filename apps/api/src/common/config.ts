@@ -142,7 +142,7 @@ const pathList = given.transform((raw, ctx) => {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const bad = items.find((p) => !p.startsWith('/') || /[\u0000-\u001f]/.test(p));
+  const bad = items.find((p) => !p.startsWith('/') || /\p{Cc}/u.test(p));
   return bad === undefined ? items : expected(ctx, 'comma-separated absolute paths or globs', bad);
 });
 
@@ -187,8 +187,8 @@ const VariablesSchema = z.object({
   TYTO_LOG_FILES: pathList,
   TYTO_LOG_JOURNAL: sourceSwitch,
   TYTO_LOG_DOCKER: sourceSwitch,
-  TYTO_LOG_DOCKER_SOCKET: text('/var/run/docker.sock', /^\/[^\u0000-\u001f]*$/, 'an absolute path'),
-  TYTO_LOG_JOURNALCTL: text('journalctl', /^[^\u0000-\u001f]+$/, 'a program name or path'),
+  TYTO_LOG_DOCKER_SOCKET: text('/var/run/docker.sock', /^\/\P{Cc}*$/u, 'an absolute path'),
+  TYTO_LOG_JOURNALCTL: text('journalctl', /^\P{Cc}+$/u, 'a program name or path'),
   TYTO_LOG_RETENTION: duration(7 * 86400, 3600),
   TYTO_LOG_MAX_BYTES: byteSize(1e9, 1e6),
 });
