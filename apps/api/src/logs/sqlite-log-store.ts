@@ -192,19 +192,20 @@ export class SqliteLogStore implements LogStore {
     );
     let indexMatches = Number(indexRows[0]['n']);
     if (indexMatches >= ESTIMATE_CAP) {
-      // Past the cap: the newest ESTIMATE_CAP matches cover ids from `oldest` up, and ids are
-      // dense (retention deletes from the bottom), so the rest match at the same rate.
-      const oldest: Row[] = await this.ds.query(
-        `SELECT rowid AS id FROM log_fts WHERE log_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ${ESTIMATE_CAP - 1}`,
-        [positive],
-      );
+      // Past the cap: the share of matches among the newest ids (dense: retention deletes
+      // from the bottom), over every id.
       const span: Row[] = await this.ds.query(
         'SELECT min(id) AS lo, max(id) AS hi FROM log_entries',
       );
       const lo = Number(span[0]['lo']);
       const hi = Number(span[0]['hi']);
-      const from = Number(oldest[0]?.['id'] ?? lo);
-      indexMatches = Math.round((ESTIMATE_CAP * (hi - lo + 1)) / Math.max(1, hi - from + 1));
+      const window = Math.min(hi - lo + 1, 4 * ESTIMATE_CAP);
+      const recent: Row[] = await this.ds.query(
+        'SELECT count(*) AS n FROM log_fts WHERE log_fts MATCH ? AND rowid > ?',
+        [positive, hi - window],
+      );
+      const share = Number(recent[0]['n']) / window;
+      indexMatches = Math.max(ESTIMATE_CAP, Math.round(share * (hi - lo + 1)));
     }
     if (params.length === 0) return indexMatches;
     // The id of the 10,001st newest match that passes the filters, and how many index matches
