@@ -22,6 +22,8 @@ import {
 
 /** Past the exact limit, counts stop here (and are flagged estimated). */
 const ESTIMATE_CAP = 100_000;
+/** A search's count past the exact limit is extrapolated from this many newest ids. */
+const ESTIMATE_WINDOW = 100_000;
 
 /**
  * An FTS5 expression of terms: each a quoted string of words, `*` after it for a prefix. The
@@ -178,35 +180,31 @@ export class SqliteLogStore implements LogStore {
   }
 
   /**
-   * Past the exact limit: the index's own count of the words (its doclists, no table lookups),
-   * times the share of the newest index matches that pass the other filters.
+   * Past the exact limit: the index's match rate among the newest ids, over every id, times the
+   * share of the newest index matches that pass the other filters.
    */
   private async estimateMatches(
     positive: string,
     fromMatches: string,
     params: unknown[],
   ): Promise<number> {
-    const indexRows: Row[] = await this.ds.query(
-      `SELECT count(*) AS n FROM (SELECT rowid FROM log_fts WHERE log_fts MATCH ? LIMIT ${ESTIMATE_CAP})`,
-      [positive],
+    // The share of matches among the newest ids, over every id (ids are dense: retention
+    // deletes from the bottom). Two single-aggregate subqueries: SQLite answers each from the
+    // end of the primary key, but min and max in one SELECT would scan the table.
+    const span: Row[] = await this.ds.query(
+      'SELECT (SELECT min(id) FROM log_entries) AS lo, (SELECT max(id) FROM log_entries) AS hi',
     );
-    let indexMatches = Number(indexRows[0]['n']);
-    if (indexMatches >= ESTIMATE_CAP) {
-      // Past the cap: the share of matches among the newest ids (dense: retention deletes
-      // from the bottom), over every id.
-      const span: Row[] = await this.ds.query(
-        'SELECT min(id) AS lo, max(id) AS hi FROM log_entries',
-      );
-      const lo = Number(span[0]['lo']);
-      const hi = Number(span[0]['hi']);
-      const window = Math.min(hi - lo + 1, 4 * ESTIMATE_CAP);
-      const recent: Row[] = await this.ds.query(
-        'SELECT count(*) AS n FROM log_fts WHERE log_fts MATCH ? AND rowid > ?',
-        [positive, hi - window],
-      );
-      const share = Number(recent[0]['n']) / window;
-      indexMatches = Math.max(ESTIMATE_CAP, Math.round(share * (hi - lo + 1)));
-    }
+    const lo = Number(span[0]['lo']);
+    const hi = Number(span[0]['hi']);
+    const window = Math.min(hi - lo + 1, ESTIMATE_WINDOW);
+    const recent: Row[] = await this.ds.query(
+      'SELECT count(*) AS n FROM log_fts WHERE log_fts MATCH ? AND rowid > ?',
+      [positive, hi - window],
+    );
+    const indexMatches = Math.max(
+      LOG_TOTAL_EXACT_LIMIT + 1,
+      Math.round((Number(recent[0]['n']) * (hi - lo + 1)) / Math.max(1, window)),
+    );
     if (params.length === 0) return indexMatches;
     // The id of the 10,001st newest match that passes the filters, and how many index matches
     // reach back to it.
