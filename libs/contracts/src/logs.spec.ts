@@ -64,6 +64,8 @@ describe('matchesLogSearch', () => {
     expect(m('pool -conn*', 'connections pool')).toBe(false);
     expect(m('-x', 'anything')).toBe(true);
     expect(searchText('a.b_c-d  é1')).toBe('a b c d é1');
+    expect(searchText('\u001b[1;31mfailed\u001b[0m: disk')).toBe('failed disk');
+    expect(m('failed', '\u001b[31mfailed\u001b[0m')).toBe(true);
   });
 });
 

@@ -74,9 +74,26 @@ export interface LogSearchTerm {
 
 export class LogSearchSyntaxError extends Error {}
 
-/** The words of a text as both indexes see them: lower case runs of letters and digits. */
+// CSI (`ESC [ … m`, cursor moves), OSC (`ESC ] … BEL` or `ESC \`) and two-byte escapes: what
+// coloured terminal output leaves in a log line.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
+
+/** A log message without its terminal escape sequences (colours, cursor moves, titles). */
+export function stripAnsi(text: string): string {
+  return text.includes('\u001b') ? text.replace(ANSI, '') : text;
+}
+
+/**
+ * The words of a text as both indexes see them: lower case runs of letters and digits, terminal
+ * escapes left out (`ESC[31mfailed` holds the word `failed`, not `31mfailed`).
+ */
 export function searchWords(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return (
+    stripAnsi(text)
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
 }
 
 /** The text the full-text index is fed: the words, space-separated. */
