@@ -10,5 +10,6 @@ module.exports = {
     '^@tyto/contracts$': '<rootDir>/../../libs/contracts/src/index.ts',
     '^@tyto/collector$': '<rootDir>/../../libs/collector/src/index.ts',
     '^@tyto/pki$': '<rootDir>/../../libs/pki/src/index.ts',
+    '^@tyto/logs$': '<rootDir>/../../libs/logs/src/index.ts',
   },
 };

@@ -13,6 +13,7 @@ import { DatabaseModule } from './database/database.module';
 import { DownloadsModule } from './downloads/downloads.module';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
+import { LogsModule } from './logs/logs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { PrometheusModule } from './prometheus/prometheus.module';
@@ -45,6 +46,7 @@ export class AppModule {
         AgentsModule,
         AgentListenerModule,
         DownloadsModule,
+        LogsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };

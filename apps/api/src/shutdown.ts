@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Server } from 'node:http';
 import { StreamHub } from './metrics/stream-hub.service';
+import { LogStreamHub } from './logs/log-stream-hub.service';
 
 /** In-flight requests get this long to finish once a stop is asked for. */
 export const DRAIN_TIMEOUT_MS = 10_000;
@@ -62,6 +63,7 @@ export async function stop(app: NestFastifyApplication): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   const server = app.getHttpServer() as Server;
   app.get(StreamHub).endAll();
+  app.get(LogStreamHub).endAll();
   const closed = fastify.close();
   // Node closes the sockets that are idle when the server closes; a socket whose last response
   // (an ended stream, a finished request) completes later would linger until its keep-alive

@@ -19,6 +19,8 @@ const STOP_TIMEOUT_MS = 10_000;
 export class Hub {
   readonly url: string;
   private readonly dataDir = mkdtempSync(path.join(tmpdir(), 'tyto-e2e-'));
+  // A file the hub follows as one of its own host's logs; tests append lines to it.
+  readonly logFile = path.join(this.dataDir, 'e2e-app.log');
   private process: ChildProcess | null = null;
   private output = '';
 
@@ -60,6 +62,9 @@ export class Hub {
         TYTO_ADMIN_PASSWORD: ADMIN_PASSWORD,
         TYTO_SAMPLE_INTERVAL: '1',
         TYTO_LOG_LEVEL: 'warn',
+        TYTO_LOG_FILES: this.logFile,
+        TYTO_LOG_JOURNAL: 'off',
+        TYTO_LOG_DOCKER: 'off',
         TYTO_AGENT_PORT: String(this.agentPort),
         // The install line the UI shows then points agents at loopback, which the certificate names.
         TYTO_AGENT_HOSTNAMES: '127.0.0.1',

@@ -5,6 +5,7 @@ export * from './errors';
 export * from './health';
 export * from './history';
 export * from './live-sample';
+export * from './logs';
 export * from './metrics';
 export * from './permissions';
 export * from './processes';

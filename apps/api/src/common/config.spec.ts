@@ -34,6 +34,12 @@ describe(loadConfig.name, () => {
     ['TYTO_ADMIN_PASSWORD', 'short'],
     ['TYTO_RETENTION_RAW', '5m'],
     ['TYTO_RETENTION_1H', 'forever'],
+    ['TYTO_LOG_FILES', 'relative/*.log'],
+    ['TYTO_LOG_JOURNAL', 'sometimes'],
+    ['TYTO_LOG_DOCKER', 'maybe'],
+    ['TYTO_LOG_RETENTION', '10m'],
+    ['TYTO_LOG_MAX_BYTES', 'lots'],
+    ['TYTO_LOG_MAX_BYTES', '1KB'],
   ])('stops on a bad %s (%s) with one line naming it', (name, value) => {
     const run = () => loadConfig({ TYTO_DATA_DIR: dir(), [name]: value }, null);
     expect(run).toThrow(ConfigError);
@@ -43,6 +49,39 @@ describe(loadConfig.name, () => {
     } catch (e) {
       expect((e as Error).message).not.toContain('\n');
     }
+  });
+
+  it('reads the log settings: files, source switches, retention and size', () => {
+    expect(loadConfig({ TYTO_DATA_DIR: dir() }, null)).toMatchObject({
+      logFiles: [],
+      logJournal: 'auto',
+      logDocker: 'auto',
+      logDockerSocket: '/var/run/docker.sock',
+      logJournalctl: 'journalctl',
+      logRetention: 7 * 86400,
+      logMaxBytes: 1e9,
+    });
+    const c = loadConfig(
+      {
+        TYTO_DATA_DIR: dir(),
+        TYTO_LOG_FILES: '/var/log/nginx/*.log, /srv/app/*.jsonl,',
+        TYTO_LOG_JOURNAL: 'off',
+        TYTO_LOG_DOCKER: 'true',
+        TYTO_LOG_RETENTION: '30d',
+        TYTO_LOG_MAX_BYTES: '512MiB',
+      },
+      null,
+    );
+    expect(c).toMatchObject({
+      logFiles: ['/var/log/nginx/*.log', '/srv/app/*.jsonl'],
+      logJournal: 'off',
+      logDocker: 'on',
+      logRetention: 30 * 86400,
+      logMaxBytes: 512 * 1024 ** 2,
+    });
+    expect(loadConfig({ TYTO_DATA_DIR: dir(), TYTO_LOG_MAX_BYTES: '2GB' }, null).logMaxBytes).toBe(
+      2e9,
+    );
   });
 
   it('never echoes a database password', () => {

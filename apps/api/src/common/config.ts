@@ -71,7 +71,23 @@ export interface TytoConfig {
   agentHostnames: string[] | null;
   /** Validity of an agent's client certificate, days. */
   agentCertDays: number;
+  /** Files and globs the hub follows for its own host's logs (TYTO_LOG_FILES). */
+  logFiles: string[];
+  /** Read the systemd journal: auto (when present), on, off. */
+  logJournal: LogSourceSwitch;
+  /** Read Docker containers' output through the Engine API: auto (when present), on, off. */
+  logDocker: LogSourceSwitch;
+  /** The Engine API's unix socket. */
+  logDockerSocket: string;
+  /** The journalctl program the journal is read through. */
+  logJournalctl: string;
+  /** Log lines older than this are deleted, seconds. */
+  logRetention: number;
+  /** Each host's stored log lines are cut back (oldest first) to this many bytes. */
+  logMaxBytes: number;
 }
+
+export type LogSourceSwitch = 'auto' | 'on' | 'off';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -129,6 +145,38 @@ const text = (def: string | null, pattern: RegExp, what: string, shown = (v: str
     if (raw === undefined) return def;
     return pattern.test(raw) ? raw : expected(ctx, what, shown(raw));
   });
+
+const sourceSwitch = given.transform((raw, ctx): LogSourceSwitch => {
+  const v = (raw ?? 'auto').trim().toLowerCase();
+  if (v === 'auto') return 'auto';
+  if (['true', '1', 'yes', 'on'].includes(v)) return 'on';
+  if (['false', '0', 'no', 'off'].includes(v)) return 'off';
+  return expected(ctx, 'auto, on or off', raw ?? '');
+});
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
+
+/** Bytes; a bare number or 500MB / 1GB (decimal units; KiB/MiB/GiB binary). */
+const byteSize = (def: number, min: number) =>
+  given.transform((raw, ctx) => {
+    if (raw === undefined) return def;
+    const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?$/i.exec(raw.trim());
+    if (!m) return expected(ctx, 'a size such as 1073741824, 500MB or 1GB', raw);
+    const unit = m[2].toLowerCase();
+    const factor = m[3] ? 1024 ** ['', 'k', 'm', 'g', 't'].indexOf(unit) : SIZE_UNITS[unit];
+    const bytes = Math.floor(Number(m[1]) * factor);
+    return bytes >= min ? bytes : expected(ctx, `a size of at least ${min} bytes`, raw);
+  });
+
+/** Comma-separated absolute paths or globs. */
+const pathList = given.transform((raw, ctx) => {
+  const items = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = items.find((p) => !p.startsWith('/') || /\p{Cc}/u.test(p));
+  return bad === undefined ? items : expected(ctx, 'comma-separated absolute paths or globs', bad);
+});
 
 /**
  * Every variable the hub reads, its type, default and range: the one list. Each tier of history
@@ -200,6 +248,13 @@ const VariablesSchema = z.object({
       : expected(ctx, 'a comma-separated list of host names and IP addresses', raw);
   }),
   TYTO_AGENT_CERT_DAYS: int(90, 1, 825),
+  TYTO_LOG_FILES: pathList,
+  TYTO_LOG_JOURNAL: sourceSwitch,
+  TYTO_LOG_DOCKER: sourceSwitch,
+  TYTO_LOG_DOCKER_SOCKET: text('/var/run/docker.sock', /^\/\P{Cc}*$/u, 'an absolute path'),
+  TYTO_LOG_JOURNALCTL: text('journalctl', /^\P{Cc}+$/u, 'a program name or path'),
+  TYTO_LOG_RETENTION: duration(7 * 86400, 3600),
+  TYTO_LOG_MAX_BYTES: byteSize(1e9, 1e6),
 });
 
 function readYaml(dataDir: string): Source {
@@ -296,6 +351,13 @@ export function loadConfig(env: Source, defaultWebDir: string | null): TytoConfi
     caPassphrase: v.TYTO_CA_PASSPHRASE ?? null,
     agentHostnames: v.TYTO_AGENT_HOSTNAMES,
     agentCertDays: v.TYTO_AGENT_CERT_DAYS,
+    logFiles: v.TYTO_LOG_FILES,
+    logJournal: v.TYTO_LOG_JOURNAL,
+    logDocker: v.TYTO_LOG_DOCKER,
+    logDockerSocket: v.TYTO_LOG_DOCKER_SOCKET ?? '/var/run/docker.sock',
+    logJournalctl: v.TYTO_LOG_JOURNALCTL ?? 'journalctl',
+    logRetention: v.TYTO_LOG_RETENTION,
+    logMaxBytes: v.TYTO_LOG_MAX_BYTES,
   };
 }
 

@@ -42,6 +42,7 @@ describe('package.json dependencies', () => {
     'libs/collector/src',
     'libs/contracts/src',
     'libs/pki/src',
+    'libs/logs/src',
   ];
 
   it('hold every package the hub and the agent import', () => {

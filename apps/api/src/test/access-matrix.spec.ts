@@ -168,6 +168,8 @@ describe.each(DB_KINDS)('route access matrix on %s', (kind) => {
       'POST /api/v1/agents/:id/revoke': 'agents:manage',
       'GET /downloads/tyto-agent.js': 'public',
       'GET /downloads/install.sh': 'public',
+      'GET /api/v1/logs': 'logs:view',
+      'GET /api/v1/logs/stream': 'logs:view',
     });
   });
 

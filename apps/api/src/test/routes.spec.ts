@@ -20,6 +20,8 @@ describe('route access declarations', () => {
         'GET /api/v1/stream',
         'GET /api/v1/agents',
         'GET /api/v1/agents/ca',
+        'GET /api/v1/logs',
+        'GET /api/v1/logs/stream',
       ]),
     );
   });

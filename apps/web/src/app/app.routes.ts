@@ -63,6 +63,11 @@ export const appRoutes: Routes = [
         canActivate: [permissionGuard('agents:view')],
         loadChildren: () => import('./agents/agents.routes'),
       },
+      {
+        path: 'logs',
+        canActivate: [permissionGuard('logs:view')],
+        loadChildren: () => import('./logs/logs.routes'),
+      },
       { path: 'account', loadChildren: () => import('./account/account.routes') },
       { path: 'forbidden', component: ForbiddenPage, title: 'No access · Tyto' },
     ],

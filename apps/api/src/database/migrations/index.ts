@@ -19,6 +19,8 @@ import { UserProvidersPostgres1764730000000 } from './1764730000000-user-provide
 import { UserProvidersSqlite1764730000000 } from './1764730000000-user-providers.sqlite';
 import { AgentIngestPostgres1764710000000 } from './1764710000000-agent-ingest.postgres';
 import { AgentIngestSqlite1764710000000 } from './1764710000000-agent-ingest.sqlite';
+import { LogsPostgres1764750000000 } from './1764750000000-logs.postgres';
+import { LogsSqlite1764750000000 } from './1764750000000-logs.sqlite';
 
 // One ordered list per database. A schema change adds a migration to both; the migration check
 // (database.spec.ts) fails if either set drifts from the entities. `npm run db:diff` prints the
@@ -34,6 +36,7 @@ export const SQLITE_MIGRATIONS = [
   JobLeasesSqlite1764760000000,
   AgentsSqlite1764700000000,
   AgentIngestSqlite1764710000000,
+  LogsSqlite1764750000000,
 ];
 export const POSTGRES_MIGRATIONS = [
   InitialPostgres1764300000000,
@@ -48,4 +51,5 @@ export const POSTGRES_MIGRATIONS = [
   JobLeasesPostgres1764760000000,
   AgentsPostgres1764700000000,
   AgentIngestPostgres1764710000000,
+  LogsPostgres1764750000000,
 ];

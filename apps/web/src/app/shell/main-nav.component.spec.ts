@@ -30,6 +30,7 @@ describe(MainNavComponent.name, () => {
       'nav-agents',
       'nav-processes',
       'nav-alerts',
+      'nav-logs',
       'nav-users',
       'nav-roles',
       'nav-tokens',

@@ -49,6 +49,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
     permission: 'alerts:view',
     group: 'monitor',
   },
+  { label: 'Logs', link: '/logs', testId: 'nav-logs', permission: 'logs:view', group: 'monitor' },
   { label: 'Users', link: '/users', testId: 'nav-users', permission: 'users:view', group: 'admin' },
   { label: 'Roles', link: '/roles', testId: 'nav-roles', permission: 'users:view', group: 'admin' },
   {

@@ -21,15 +21,7 @@ export const EVERYTHING: PermissionGrant = '*';
 
 // Permissions the catalogue already has for features this version of Tyto does not have yet;
 // the picker says so rather than suggest they do something. Remove an entry with its feature.
-export const NOT_YET_AVAILABLE: ReadonlySet<Permission> = new Set<Permission>([
-  'processes:signal',
-  'alerts:view',
-  'alerts:manage',
-  'alerts:acknowledge',
-  'logs:view',
-  'agents:view',
-  'agents:manage',
-]);
+export const NOT_YET_AVAILABLE: ReadonlySet<Permission> = new Set<Permission>([]);
 
 // The smallest grant list that says the same thing, in catalogue order: `*` alone, and a
 // resource's wildcard instead of any of its single permissions. A resource whose permissions are

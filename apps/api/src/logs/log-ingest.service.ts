@@ -1,0 +1,88 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { searchText, type LogLine } from '@tyto/contracts';
+import { LOG_STORE, type LogStore, type StoredLine } from './log-store';
+import { LOG_BATCH_EVENT, LOGS_STORED, type LogBatchEvent } from './logs.events';
+
+/** A flush happens this long after the first buffered line, or sooner when the batch is full. */
+const FLUSH_AFTER_MS = 500;
+const FLUSH_LINES = 5000;
+/** While the database is unreachable, keep at most this many lines, dropping the oldest. */
+const MAX_BUFFERED = 200_000;
+
+// PostgreSQL refuses NUL in text; a remote batch may carry one the readers would have escaped.
+const noNul = (s: string) => (s.includes('\0') ? s.replace(/\0/g, '\\x00') : s);
+
+function clean(line: LogLine): LogLine {
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(line.fields)) fields[noNul(k)] = noNul(String(v));
+  return { ...line, source_name: noNul(line.source_name), message: noNul(line.message), fields };
+}
+
+/**
+ * Stores every log batch from the bus (the local readers, later each agent connection). Lines
+ * are buffered and written one transaction per flush, never one per line; each stored flush is
+ * published with its ids for the live tail.
+ */
+@Injectable()
+export class LogIngestService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(LogIngestService.name);
+  private buffer: StoredLine[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    @Inject(LOG_STORE) private readonly store: LogStore,
+    private readonly bus: EventEmitter2,
+  ) {}
+
+  @OnEvent(LOG_BATCH_EVENT)
+  take(batch: LogBatchEvent): void {
+    if (this.closed) return;
+    for (const raw of batch.lines) {
+      const line = clean(raw);
+      const ts = Date.parse(line.timestamp);
+      this.buffer.push({
+        agentId: batch.agent_id,
+        ts: Number.isFinite(ts) ? ts : Date.now(),
+        line,
+        body: searchText(line.message),
+      });
+    }
+    if (this.buffer.length >= FLUSH_LINES) void this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), FLUSH_AFTER_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes what is buffered; resolves once it and every earlier flush are stored (or failed). */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length === 0) return this.inFlight;
+    this.inFlight = this.inFlight.then(async () => {
+      try {
+        const stored = await this.store.insert(batch);
+        this.bus.emit(LOGS_STORED, stored);
+      } catch (e) {
+        this.logger.error(`storing ${batch.length} log lines failed: ${(e as Error).message}`);
+        // Keep them for the next flush: a database restart should not punch a hole in the logs.
+        this.buffer = [...batch, ...this.buffer].slice(-MAX_BUFFERED);
+        if (!this.timer && !this.closed) {
+          this.timer = setTimeout(() => void this.flush(), 5 * FLUSH_AFTER_MS);
+          this.timer.unref();
+        }
+      }
+    });
+    return this.inFlight;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+}

@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuthModule } from '../auth/auth.module';
+import { LocalLogsService } from './local-logs.service';
+import { LogIngestService } from './log-ingest.service';
+import { LogRetentionJob } from './log-retention.job';
+import { LOG_STORE, type LogStore } from './log-store';
+import { LogStreamHub } from './log-stream-hub.service';
+import { LogsController } from './logs.controller';
+import { LogsService } from './logs.service';
+import { PostgresLogStore } from './postgres-log-store';
+import { SqliteLogStore } from './sqlite-log-store';
+
+/** Logs: the local host's readers, ingest from the bus, retention, query and live tail. */
+@Module({
+  imports: [AuthModule],
+  controllers: [LogsController],
+  providers: [
+    {
+      provide: LOG_STORE,
+      inject: [getDataSourceToken()],
+      useFactory: (ds: DataSource): LogStore =>
+        ds.options.type === 'postgres' ? new PostgresLogStore(ds) : new SqliteLogStore(ds),
+    },
+    LogIngestService,
+    LogRetentionJob,
+    LogsService,
+    LogStreamHub,
+    LocalLogsService,
+  ],
+  exports: [LogStreamHub],
+})
+export class LogsModule {}

@@ -1,0 +1,235 @@
+import {
+  LOG_TOTAL_EXACT_LIMIT,
+  type LogEntry,
+  type LogSearchTerm,
+  type LogSource,
+} from '@tyto/contracts';
+import type { DataSource } from 'typeorm';
+import {
+  ENTRY_COLUMNS,
+  filterSql,
+  lineSize,
+  rowToEntry,
+  type LogFilter,
+  type LogPage,
+  type LogStore,
+  type Row,
+  type StoredLine,
+  upTo,
+} from './log-store';
+
+/** `?` placeholders to `$1, $2, …`. */
+function numbered(sql: string): string {
+  let i = 0;
+  return sql.replace(/\?/g, () => `$${++i}`);
+}
+
+/**
+ * A tsquery of terms: a phrase is its words joined by `<->`, a prefix ends in `:*`. The words are
+ * runs of letters and digits (parseLogSearch), so quoting each as a lexeme leaves no syntax to
+ * inject; the string is still passed as a parameter to to_tsquery.
+ */
+function tsquery(terms: LogSearchTerm[], join: '&' | '|'): string {
+  return terms
+    .map((t) => {
+      const lexemes = t.words.map((w) => `'${w}'`);
+      if (t.prefix) lexemes[lexemes.length - 1] += ':*';
+      return `(${lexemes.join(' <-> ')})`;
+    })
+    .join(` ${join} `);
+}
+
+/** PostgreSQL: log_entries with its tsvector column `tsv` under a GIN index. */
+export class PostgresLogStore implements LogStore {
+  constructor(private readonly ds: DataSource) {}
+
+  async insert(lines: StoredLine[]): Promise<LogEntry[]> {
+    if (lines.length === 0) return [];
+    // Ids first, so the entries handed back carry theirs in input order (RETURNING promises none).
+    const idRows: Row[] = await this.ds.query(
+      `SELECT nextval('log_entries_id_seq') AS id FROM generate_series(1, $1)`,
+      [lines.length],
+    );
+    const ids = idRows.map((r) => Number(r['id']));
+    const cols = {
+      ts: [] as number[],
+      agent: [] as string[],
+      source: [] as string[],
+      name: [] as string[],
+      level: [] as string[],
+      message: [] as string[],
+      fields: [] as string[],
+      size: [] as number[],
+      body: [] as string[],
+    };
+    for (const s of lines) {
+      const fields = JSON.stringify(s.line.fields);
+      cols.ts.push(s.ts);
+      cols.agent.push(s.agentId);
+      cols.source.push(s.line.source);
+      cols.name.push(s.line.source_name);
+      cols.level.push(s.line.level);
+      cols.message.push(s.line.message);
+      cols.fields.push(fields);
+      cols.size.push(lineSize(s.line, fields));
+      cols.body.push(s.body);
+    }
+    await this.ds.query(
+      `INSERT INTO log_entries (id, ts, agent_id, source, source_name, level, message, fields, size, tsv)
+       SELECT id, ts, agent_id, source, source_name, level, message, fields, size, to_tsvector('simple', body)
+       FROM unnest($1::bigint[], $2::bigint[], $3::varchar[], $4::varchar[], $5::varchar[],
+         $6::varchar[], $7::text[], $8::text[], $9::int[], $10::text[])
+         AS t(id, ts, agent_id, source, source_name, level, message, fields, size, body)`,
+      [
+        ids,
+        cols.ts,
+        cols.agent,
+        cols.source,
+        cols.name,
+        cols.level,
+        cols.message,
+        cols.fields,
+        cols.size,
+        cols.body,
+      ],
+    );
+    return lines.map((s, i) => ({
+      ...s.line,
+      id: String(ids[i]),
+      agent_id: s.agentId,
+      timestamp: new Date(s.ts).toISOString(),
+    }));
+  }
+
+  async query(f: LogFilter, limit: number, offset: number): Promise<LogPage> {
+    const { where, params } = filterSql(f);
+    const positive = f.search?.terms.length ? tsquery(f.search.terms, '&') : null;
+    const negative = f.search?.excluded.length ? tsquery(f.search.excluded, '|') : null;
+    if (negative) {
+      where.push(`NOT (e.tsv @@ to_tsquery('simple', ?))`);
+      params.push(negative);
+    }
+    const cond = where.length ? `AND ${where.join(' AND ')}` : '';
+    const fromMatches = `FROM log_entries e WHERE e.tsv @@ to_tsquery('simple', ?) ${cond}`;
+    const fromRows = `FROM log_entries e WHERE true ${cond}`;
+    const countParams = positive ? [positive, ...params] : params;
+    const inner = positive ? `SELECT 1 ${fromMatches}` : `SELECT 1 ${fromRows}`;
+    const counted: Row[] = await this.ds.query(
+      numbered(`SELECT count(*) AS n FROM (${inner} LIMIT ${LOG_TOTAL_EXACT_LIMIT + 1}) c`),
+      countParams,
+    );
+    let total = Number(counted[0]['n']);
+    let estimated = false;
+    if (total > LOG_TOTAL_EXACT_LIMIT) {
+      // Beyond the exact limit the planner's estimate (table statistics, tsvector element
+      // frequencies) stands in for counting millions of rows.
+      const plan: Row[] = await this.ds.query(
+        numbered(`EXPLAIN (FORMAT JSON) ${inner}`),
+        countParams,
+      );
+      const json = plan[0]['QUERY PLAN'] as { Plan: { 'Plan Rows': number } }[];
+      total = Math.max(LOG_TOTAL_EXACT_LIMIT + 1, Math.round(json[0].Plan['Plan Rows']));
+      estimated = true;
+    }
+    const page = 'ORDER BY e.ts DESC, e.id DESC LIMIT ? OFFSET ?';
+    let rows: Row[];
+    if (!positive) {
+      rows = await this.ds.query(numbered(`SELECT ${ENTRY_COLUMNS} ${fromRows} ${page}`), [
+        ...params,
+        limit,
+        offset,
+      ]);
+    } else if (total <= LOG_TOTAL_EXACT_LIMIT) {
+      // Few matches: all of them from the GIN index, then sorted. MATERIALIZED keeps the planner
+      // from walking the time index backwards, testing every row, hoping to meet a rare word.
+      rows = await this.ds.query(
+        numbered(
+          `WITH m AS MATERIALIZED (SELECT e.id, e.ts ${fromMatches})
+           SELECT ${ENTRY_COLUMNS} FROM m JOIN log_entries e ON e.id = m.id
+           ORDER BY m.ts DESC, m.id DESC LIMIT ? OFFSET ?`,
+        ),
+        [positive, ...params, limit, offset],
+      );
+    } else {
+      // Many matches: the newest rows in time order, each checked against its vector, stop after a
+      // page. A bitmap plan would gather every match first; it is off for this query.
+      rows = await this.ds.transaction(async (em) => {
+        await em.query('SET LOCAL enable_bitmapscan = off');
+        return em.query(
+          numbered(
+            `SELECT ${ENTRY_COLUMNS} ${fromRows} AND e.tsv @@ to_tsquery('simple', ?) ${page}`,
+          ),
+          [...params, positive, limit, offset],
+        ) as Promise<Row[]>;
+      });
+    }
+    return { entries: rows.map(rowToEntry), total, estimated };
+  }
+
+  async agents(): Promise<string[]> {
+    const rows: Row[] = await this.ds.query(
+      'SELECT DISTINCT agent_id FROM log_entries ORDER BY agent_id',
+    );
+    return rows.map((r) => String(r['agent_id']));
+  }
+
+  async deleteOlderThan(agentId: string, before: number, batch: number): Promise<number> {
+    const r = await this.deleteWhere(
+      'SELECT id, size FROM log_entries WHERE agent_id = $1 AND ts < $2 ORDER BY ts, id LIMIT $3',
+      [agentId, before, batch],
+    );
+    return r.deleted;
+  }
+
+  async bytesOf(agentId: string): Promise<number> {
+    const rows: Row[] = await this.ds.query(
+      'SELECT COALESCE(SUM(size), 0) AS n FROM log_entries WHERE agent_id = $1',
+      [agentId],
+    );
+    return Number(rows[0]['n']);
+  }
+
+  deleteOldest(
+    agentId: string,
+    batch: number,
+    bytesToFree: number,
+  ): Promise<{ deleted: number; bytes: number }> {
+    return this.deleteWhere(
+      'SELECT id, size FROM log_entries WHERE agent_id = $1 ORDER BY ts, id LIMIT $2',
+      [agentId, batch],
+      bytesToFree,
+    );
+  }
+
+  async sourceNames(agentId?: string): Promise<{ source: LogSource; source_name: string }[]> {
+    const rows: Row[] = await this.ds.query(
+      `SELECT DISTINCT source, source_name FROM log_entries ${agentId ? 'WHERE agent_id = $1' : ''} ORDER BY source, source_name LIMIT 1000`,
+      agentId ? [agentId] : [],
+    );
+    return rows.map((r) => ({
+      source: r['source'] as LogSource,
+      source_name: String(r['source_name']),
+    }));
+  }
+
+  /** Deletes the rows a select names, from the table and the index, in one transaction. */
+  private deleteWhere(
+    select: string,
+    params: unknown[],
+    bytesToFree = Infinity,
+  ): Promise<{ deleted: number; bytes: number }> {
+    return this.ds.transaction(async (em) => {
+      const rows = upTo(
+        ((await em.query(select, params)) as Row[]).map((r) => ({
+          id: Number(r['id']),
+          size: Number(r['size']),
+        })),
+        bytesToFree,
+      );
+      if (rows.length === 0) return { deleted: 0, bytes: 0 };
+      const ids = rows.map((r) => r.id);
+      await em.query('DELETE FROM log_entries WHERE id = ANY($1::bigint[])', [ids]);
+      return { deleted: ids.length, bytes: rows.reduce((a, r) => a + r.size, 0) };
+    });
+  }
+}

@@ -1,0 +1,2 @@
+// The explorer shows messages without terminal escapes, removed as the search index removes them.
+export { stripAnsi } from '@tyto/contracts';

@@ -1,0 +1,310 @@
+import { DatePipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatButtonToggleModule } from '@angular/material/button-toggle';
+import { MatCardModule } from '@angular/material/card';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { MatSelectModule } from '@angular/material/select';
+import { MatSlideToggleModule } from '@angular/material/slide-toggle';
+import type { LogEntry, LogEntryLevel } from '@tyto/contracts';
+import { LOG_ENTRY_LEVELS, LOG_SOURCES } from '@tyto/contracts';
+import { stripAnsi } from './ansi';
+import type { LogFilters } from './logs.store';
+import { LogsStore, NO_LOG_FILTERS } from './logs.store';
+
+// Rows this close to the bottom of the scrolled list load the next page.
+const LOAD_MORE_PX = 200;
+
+@Component({
+  selector: 'tyto-logs-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  providers: [LogsStore],
+  imports: [
+    DatePipe,
+    ReactiveFormsModule,
+    MatButtonModule,
+    MatButtonToggleModule,
+    MatCardModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatProgressBarModule,
+    MatSelectModule,
+    MatSlideToggleModule,
+  ],
+  template: `
+    <h1>Logs</h1>
+    <form class="filters" [formGroup]="filters" (ngSubmit)="search()" data-testid="logs-filters">
+      <mat-form-field appearance="outline" subscriptSizing="dynamic" class="search">
+        <mat-label>Search</mat-label>
+        <input
+          matInput
+          formControlName="q"
+          placeholder='refused "connection reset" -healthcheck time*'
+          data-testid="logs-search"
+        />
+        <mat-hint
+          >Words must all match; "quoted phrase"; -word excludes; word* matches a prefix.</mat-hint
+        >
+      </mat-form-field>
+      <mat-form-field appearance="outline" subscriptSizing="dynamic">
+        <mat-label>Host</mat-label>
+        <input matInput formControlName="agentId" placeholder="local" data-testid="logs-host" />
+      </mat-form-field>
+      <mat-form-field appearance="outline" subscriptSizing="dynamic">
+        <mat-label>Source</mat-label>
+        <mat-select formControlName="source" data-testid="logs-source">
+          <mat-option value="">Any</mat-option>
+          @for (source of sources; track source) {
+            <mat-option [value]="source">{{ source }}</mat-option>
+          }
+        </mat-select>
+      </mat-form-field>
+      <mat-form-field appearance="outline" subscriptSizing="dynamic">
+        <mat-label>Unit, file or container</mat-label>
+        <input matInput formControlName="sourceName" data-testid="logs-source-name" />
+      </mat-form-field>
+      <mat-form-field appearance="outline" subscriptSizing="dynamic">
+        <mat-label>From</mat-label>
+        <input matInput type="datetime-local" formControlName="from" data-testid="logs-from" />
+      </mat-form-field>
+      <mat-form-field appearance="outline" subscriptSizing="dynamic">
+        <mat-label>To</mat-label>
+        <input matInput type="datetime-local" formControlName="to" data-testid="logs-to" />
+      </mat-form-field>
+      <mat-button-toggle-group
+        multiple
+        formControlName="levels"
+        aria-label="Levels"
+        data-testid="logs-levels"
+      >
+        @for (level of levels; track level) {
+          <mat-button-toggle [value]="level" [class]="'level-' + level">{{
+            level
+          }}</mat-button-toggle>
+        }
+      </mat-button-toggle-group>
+      <div class="buttons">
+        <button mat-flat-button type="submit" data-testid="logs-apply">Search</button>
+        <button mat-button type="button" (click)="clear()">Clear</button>
+        <mat-slide-toggle
+          [checked]="store.live()"
+          (change)="store.setLive($event.checked)"
+          data-testid="logs-live"
+          >Live</mat-slide-toggle
+        >
+      </div>
+    </form>
+    @if (store.error(); as error) {
+      <p class="error" role="alert" data-testid="logs-error">{{ error }}</p>
+    }
+    <p class="summary" data-testid="logs-summary">
+      @if (store.live()) {
+        Live{{ store.paused() ? ' (paused while scrolled down' : '' }}
+        @if (store.paused()) {
+          · {{ store.waitingCount() }} new)
+        }
+        @if (store.dropped()) {
+          · {{ store.dropped() }} lines skipped by the hub while this page was slow
+        }
+      } @else {
+        {{ store.estimated() ? 'About ' : '' }}{{ store.total() }} matching lines
+      }
+    </p>
+
+    <mat-card appearance="outlined">
+      <div class="progress">
+        @if (store.loading()) {
+          <mat-progress-bar mode="indeterminate" />
+        }
+      </div>
+      <div class="scroll" (scroll)="scrolled($event)" data-testid="logs-scroll">
+        <table data-testid="logs-table">
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Host</th>
+              <th>Source</th>
+              <th>Level</th>
+              <th>Message</th>
+            </tr>
+          </thead>
+          <tbody>
+            @for (entry of store.entries(); track entry.id) {
+              <tr
+                class="row"
+                [class]="'row level-' + entry.level"
+                (click)="toggle(entry.id)"
+                data-testid="logs-row"
+              >
+                <td class="nowrap">{{ entry.timestamp | date: 'yyyy-MM-dd HH:mm:ss.SSS' }}</td>
+                <td class="nowrap">{{ entry.agent_id }}</td>
+                <td class="nowrap" [title]="entry.source">{{ entry.source_name }}</td>
+                <td class="level" data-testid="logs-level">{{ entry.level }}</td>
+                <!-- Interpolation: the text is set as text, never parsed as HTML. -->
+                <td class="message" data-testid="logs-message">{{ text(entry) }}</td>
+              </tr>
+              @if (expanded() === entry.id) {
+                <tr class="fields" data-testid="logs-fields">
+                  <td colspan="5">
+                    <dl>
+                      <dt>source</dt>
+                      <dd>{{ entry.source }}</dd>
+                      @for (field of fieldList(entry); track field[0]) {
+                        <dt>{{ field[0] }}</dt>
+                        <dd>{{ field[1] }}</dd>
+                      }
+                    </dl>
+                  </td>
+                </tr>
+              }
+            }
+          </tbody>
+        </table>
+        @if (!store.loading() && store.entries().length === 0) {
+          <p class="empty" data-testid="logs-empty">No lines match these filters.</p>
+        }
+        @if (store.hasMore()) {
+          <button mat-button type="button" (click)="store.loadMore()" data-testid="logs-more">
+            Load more
+          </button>
+        }
+      </div>
+    </mat-card>
+  `,
+  styles: `
+    .filters {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 8px;
+      align-items: center;
+      margin-bottom: 8px;
+    }
+    .search {
+      flex: 1 1 360px;
+    }
+    .buttons {
+      display: flex;
+      gap: 8px;
+      align-items: center;
+    }
+    .progress {
+      height: 4px;
+    }
+    .scroll {
+      max-height: 70vh;
+      overflow: auto;
+    }
+    table {
+      width: 100%;
+      border-collapse: collapse;
+      font-size: 13px;
+    }
+    th {
+      text-align: left;
+      position: sticky;
+      top: 0;
+      background: var(--mat-sys-surface, #fff);
+    }
+    td,
+    th {
+      padding: 2px 8px;
+      vertical-align: top;
+    }
+    .row {
+      cursor: pointer;
+      border-top: 1px solid var(--tyto-track, #eee);
+    }
+    .message {
+      font-family: ui-monospace, monospace;
+      white-space: pre-wrap;
+      word-break: break-all;
+    }
+    .nowrap {
+      white-space: nowrap;
+    }
+    .level-critical .level,
+    .level-error .level,
+    mat-button-toggle.level-error,
+    mat-button-toggle.level-critical {
+      color: var(--tyto-critical);
+      font-weight: 600;
+    }
+    .level-warning .level,
+    mat-button-toggle.level-warning {
+      color: var(--tyto-warn);
+    }
+    .level-debug .level,
+    .level-unknown .level {
+      opacity: 0.7;
+    }
+    .fields dl {
+      display: grid;
+      grid-template-columns: max-content 1fr;
+      gap: 2px 12px;
+      margin: 4px 0 8px 24px;
+      font-family: ui-monospace, monospace;
+      font-size: 12px;
+    }
+    .fields dd {
+      margin: 0;
+      white-space: pre-wrap;
+      word-break: break-all;
+    }
+    .error {
+      color: var(--mat-sys-error, #b3261e);
+    }
+    .summary {
+      margin: 4px 0;
+      opacity: 0.8;
+    }
+    .empty {
+      padding: 16px;
+      margin: 0;
+    }
+  `,
+})
+export class LogsPage {
+  protected readonly store = inject(LogsStore);
+  protected readonly sources = LOG_SOURCES;
+  protected readonly levels = LOG_ENTRY_LEVELS;
+  protected readonly expanded = signal<string | null>(null);
+  protected readonly filters = inject(NonNullableFormBuilder).group({
+    ...NO_LOG_FILTERS,
+    levels: [[] as LogEntryLevel[]],
+  });
+
+  constructor() {
+    this.store.load();
+  }
+
+  protected search(): void {
+    this.store.search(this.filters.getRawValue() as LogFilters);
+  }
+
+  protected clear(): void {
+    this.filters.reset({ ...NO_LOG_FILTERS, levels: [] });
+    this.search();
+  }
+
+  protected toggle(id: string): void {
+    this.expanded.set(this.expanded() === id ? null : id);
+  }
+
+  protected text(entry: LogEntry): string {
+    return stripAnsi(entry.message);
+  }
+
+  protected fieldList(entry: LogEntry): [string, string][] {
+    return Object.entries(entry.fields);
+  }
+
+  // Scrolled away from the newest line: the live tail pauses; near the bottom: the next page.
+  protected scrolled(event: Event): void {
+    const el = event.target as HTMLElement;
+    this.store.setPaused(el.scrollTop > 8);
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < LOAD_MORE_PX) this.store.loadMore();
+  }
+}

@@ -1,0 +1,230 @@
+// Log benchmark: ingest rate with the full-text index and search latency over a million stored
+// lines, on a fresh SQLite file and a fresh PostgreSQL database, through the hub's own log
+// stores; then the CPU a file reader costs while tailing a file written at 1,000 lines/s.
+//
+//   node tools/build/build-node.mjs tools/bench/logs-bench.ts dist/tools/logs-bench.js \
+//     apps/api/tsconfig.app.json && node dist/tools/logs-bench.js
+//
+// Options: --lines 1000000 --queries 100 --only sqlite|postgres|reader --tail-seconds 20
+//          --keep (leave the databases, to look at query plans)
+//          --pg postgres://postgres@127.0.0.1:5432/postgres (a server where it may create a database)
+import 'reflect-metadata';
+import { parseLogSearch, searchText, type LogLine } from '@tyto/contracts';
+import { FileReader, LogStateStore } from '@tyto/logs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../../apps/api/src/common/config';
+import { dataSourceOptions } from '../../apps/api/src/database/data-source';
+import type { LogFilter, LogStore, StoredLine } from '../../apps/api/src/logs/log-store';
+import { PostgresLogStore } from '../../apps/api/src/logs/postgres-log-store';
+import { SqliteLogStore } from '../../apps/api/src/logs/sqlite-log-store';
+
+const arg = (name: string, def: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : def;
+};
+const LINES = Number(arg('lines', '1000000'));
+const QUERIES = Number(arg('queries', '100'));
+const PG_URL = arg('pg', 'postgres://postgres@127.0.0.1:5432/postgres');
+const ONLY = arg('only', '');
+const TAIL_SECONDS = Number(arg('tail-seconds', '20'));
+/** Leave the databases in place afterwards, to look at query plans. */
+const KEEP = process.argv.includes('--keep');
+/** Lines per insert: the ingest service's flush size. */
+const BATCH = 5000;
+const HOSTS = 20;
+
+// A deterministic generator: every run stores the same lines.
+let seed = 7;
+const rand = () => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
+const VOCAB = Array.from({ length: 3000 }, (_, i) => `w${i.toString(36)}x`);
+// Zipf-like: low indexes far more often, as words in real logs are.
+const word = () => VOCAB[Math.floor(VOCAB.length * rand() ** 3)];
+const UNITS = ['nginx.service', 'sshd.service', 'postgresql.service', 'cron.service', 'kernel'];
+const LEVELS = ['info', 'info', 'info', 'info', 'debug', 'warning', 'error'] as const;
+
+/** Line i: ~12 words; `connection` in 30% of lines (common), `xyzzy` in 0.01% (rare). */
+function makeLine(i: number, t0: number): { agentId: string; line: LogLine } {
+  const words = Array.from({ length: 8 + Math.floor(rand() * 8) }, word);
+  if (i % 10 < 3) words.splice(2, 0, 'connection');
+  if (i % 10_000 === 5000) words.splice(1, 0, 'xyzzy');
+  const message = `${words.join(' ')} pid=${1000 + (i % 5000)} took ${Math.floor(rand() * 900)}ms`;
+  return {
+    agentId: `host-${i % HOSTS}`,
+    line: {
+      timestamp: new Date(t0 + i * 10).toISOString(),
+      source: 'journal',
+      source_name: UNITS[i % UNITS.length],
+      level: LEVELS[i % LEVELS.length],
+      message,
+      fields: { pid: String(1000 + (i % 5000)), comm: 'bench' },
+    },
+  };
+}
+
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+
+async function benchStore(kind: 'sqlite' | 'postgres'): Promise<string[]> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tyto-logs-bench-'));
+  let dbName: string | null = null;
+  let databaseUrl = '';
+  if (kind === 'postgres') {
+    dbName = `tyto_logs_bench_${process.pid}`;
+    const admin = new Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    await admin.end();
+    const u = new URL(PG_URL);
+    u.pathname = `/${dbName}`;
+    databaseUrl = u.toString();
+  }
+  const config = loadConfig({ TYTO_DATA_DIR: dataDir, TYTO_DATABASE_URL: databaseUrl }, null);
+  const ds = new DataSource(dataSourceOptions(config));
+  await ds.initialize();
+  const store: LogStore = kind === 'postgres' ? new PostgresLogStore(ds) : new SqliteLogStore(ds);
+  const rows: string[] = [];
+  try {
+    seed = 7;
+    const t0 = Date.now() - LINES * 10;
+    let insertMs = 0;
+    for (let i = 0; i < LINES; i += BATCH) {
+      const batch: StoredLine[] = [];
+      for (let k = i; k < Math.min(LINES, i + BATCH); k++) {
+        const { agentId, line } = makeLine(k, t0);
+        // What the ingest service does per line before the insert, counted with it.
+        batch.push({ agentId, ts: Date.parse(line.timestamp), line, body: '' });
+      }
+      const start = performance.now();
+      for (const s of batch) s.body = searchText(s.line.message);
+      await store.insert(batch);
+      insertMs += performance.now() - start;
+    }
+    const rate = LINES / (insertMs / 1000);
+    console.log(`${kind}: stored ${LINES} lines in ${(insertMs / 1000).toFixed(1)} s`);
+    rows.push(
+      `| ${kind} | ingest (${BATCH}-line transactions, FTS index included) | ${Math.round(rate).toLocaleString('en')} lines/s | | |`,
+    );
+    if (kind === 'postgres') {
+      await ds.query('VACUUM ANALYZE log_entries');
+    } else await ds.query('ANALYZE');
+
+    const cases: [string, LogFilter][] = [
+      ['newest 100, no search', {}],
+      ['common word (`connection`, 30% of lines)', { search: parseLogSearch('connection') }],
+      ['rare word (`xyzzy`, 0.01%)', { search: parseLogSearch('xyzzy') }],
+      [
+        'common word on one host (1/20 of lines)',
+        { agentId: 'host-2', search: parseLogSearch('connection') },
+      ],
+      [
+        'phrase + exclusion (`"connection w1x" -w2x`)',
+        { search: parseLogSearch('"connection w1x" -w2x') },
+      ],
+      ['prefix (`w1*`)', { search: parseLogSearch('w1*') }],
+    ];
+    for (const [name, filter] of cases) {
+      await store.query(filter, 100, 0); // warm the cache once
+      const times: number[] = [];
+      let total = 0;
+      for (let q = 0; q < QUERIES; q++) {
+        const start = performance.now();
+        const page = await store.query(filter, 100, 0);
+        times.push(performance.now() - start);
+        total = page.total;
+      }
+      times.sort((a, b) => a - b);
+      console.log(`${kind}: ${name}: median ${ms(pct(times, 50))}, p95 ${ms(pct(times, 95))}`);
+      rows.push(
+        `| ${kind} | ${name} (total ${total.toLocaleString('en')}) | | ${ms(pct(times, 50))} | ${ms(pct(times, 95))} |`,
+      );
+    }
+  } finally {
+    await ds.destroy();
+    if (KEEP) {
+      console.log(`${kind}: kept ${dbName ?? path.join(dataDir, 'tyto.db')}`);
+    } else {
+      rmSync(dataDir, { recursive: true, force: true });
+      if (dbName) {
+        const admin = new Client({ connectionString: PG_URL });
+        await admin.connect();
+        await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+        await admin.end();
+      }
+    }
+  }
+  return rows;
+}
+
+/** A writer process appends 1,000 lines/s; this process's CPU while its FileReader tails them. */
+async function benchReader(): Promise<string[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tyto-logs-tail-'));
+  const file = path.join(dir, 'busy.log');
+  writeFileSync(file, '');
+  let got = 0;
+  const reader = new FileReader({
+    patterns: [file],
+    sink: (lines) => {
+      got += lines.length;
+    },
+    state: new LogStateStore(path.join(dir, 'state.json')),
+  });
+  await reader.poll();
+  reader.start();
+  const writer = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const fs=require('fs');const fd=fs.openSync(${JSON.stringify(file)},'a');let i=0;` +
+        `const end=Date.now()+${TAIL_SECONDS * 1000};` +
+        `const t=setInterval(()=>{for(let k=0;k<100;k++)fs.writeSync(fd,'2026-01-01T00:00:00Z INFO request '+(i++)+' served in 12ms by worker 3 status=200 path=/api/v1/items\\n');` +
+        `if(Date.now()>end){clearInterval(t);process.exit(0)}},100);`,
+    ],
+    { stdio: 'ignore' },
+  );
+  await new Promise((r) => setTimeout(r, 2000)); // let the writer settle
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  const got0 = got;
+  await new Promise((r) => setTimeout(r, (TAIL_SECONDS - 4) * 1000));
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - wall0;
+  const lines = got - got0;
+  await new Promise((r) => writer.once('exit', r));
+  await reader.close();
+  rmSync(dir, { recursive: true, force: true });
+  const share = ((cpu.user + cpu.system) / 1000 / wallMs) * 100;
+  const rate = lines / (wallMs / 1000);
+  console.log(`reader: ${rate.toFixed(0)} lines/s read, ${share.toFixed(2)} % of a core`);
+  return [
+    `| reader | tailing a file written at ${Math.round(rate)} lines/s (poll 250 ms, parse, level sniff) | ${share.toFixed(2)} % of a core | | |`,
+  ];
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `logs-bench: ${LINES} lines, ${QUERIES} queries per case; ${cpus().length} × ${cpus()[0]?.model}, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  const rows: string[] = [];
+  if (!ONLY || ONLY === 'sqlite') rows.push(...(await benchStore('sqlite')));
+  if (!ONLY || ONLY === 'postgres') rows.push(...(await benchStore('postgres')));
+  if (!ONLY || ONLY === 'reader') rows.push(...(await benchReader()));
+  console.log('\n| Database | Case | Rate | Median | p95 |\n| --- | --- | --- | --- | --- |');
+  for (const r of rows) console.log(r);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
