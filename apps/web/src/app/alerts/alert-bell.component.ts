@@ -15,7 +15,7 @@ import { AlertBellStore } from './alert-bell.store';
       [attr.aria-label]="'Active alerts: ' + (store.active() ?? 0)"
       data-testid="alert-bell"
     >
-      Alerts
+      <span class="label">Alerts</span>
       <span
         class="count"
         [class.firing]="(store.active() ?? 0) > 0"
@@ -28,6 +28,19 @@ import { AlertBellStore } from './alert-bell.store';
     .count {
       margin-left: 4px;
       font-weight: 600;
+    }
+    /* On a phone the count alone (the link's label says what it counts), so the toolbar fits. */
+    @media (max-width: 599.98px) {
+      .label {
+        display: none;
+      }
+      .count {
+        margin-left: 0;
+      }
+      a {
+        min-width: 0;
+        padding: 0 8px;
+      }
     }
     .firing {
       color: var(--tyto-critical, #c62828);

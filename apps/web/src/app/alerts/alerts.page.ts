@@ -204,6 +204,10 @@ const COLUMNS = ['level', 'message', 'agent', 'created', 'state', 'actions'];
     </section>
   `,
   styles: `
+    /* The table scrolls inside its card on a phone, never the page. */
+    mat-card {
+      overflow-x: auto;
+    }
     .head {
       display: flex;
       align-items: center;
