@@ -8,7 +8,8 @@
  * - live: every agent sends one sample per `--interval` seconds, spread evenly over the interval;
  *   one SSE client on `GET /api/v1/stream` (every agent) times each sample from the moment it
  *   was sent (its `timestamp`) to the moment it arrived on the stream. Hub CPU and RSS per
- *   connected agent (RSS with the agents connected minus RSS before, over the agent count), and
+ *   connected agent (RSS 10 s after the channels opened minus RSS after enrollment, over the
+ *   agent count), and
  *   TLS bytes on the wire per sample (permessage-deflate on, as the agent has it).
  * - back-fill: every agent sends `samples` batches of `--batch` back-dated samples, the next one
  *   as soon as the hub acknowledged the last (the hub acks a sequence number once it is
@@ -151,9 +152,6 @@ async function main(): Promise<void> {
     templateJson.replace('"@ID@"', JSON.stringify(id)).replace('@TS@', new Date(at).toISOString());
   console.log(`sample: ${Buffer.byteLength(sampleJson('sim-0000', Date.now()))} bytes of JSON`);
 
-  await sleep(5000);
-  const rssBefore = rssMb(hub.pid);
-
   // Enrollment: a token from the REST API, then the agent's own CSR on the listener.
   const ca = await tlsJson(`${listener}/ca`, 'GET', undefined, { localAddress: '127.0.0.1' });
   if (ca.status !== 200) throw new Error(`GET /ca: HTTP ${ca.status}`);
@@ -205,6 +203,11 @@ async function main(): Promise<void> {
   console.log(
     `enrolled ${agents.length} agents in ${round((Date.now() - enrollStarted) / 1000)} s`,
   );
+
+  // Read after enrollment (whose CSR checks leave garbage of their own) and a settle, so the
+  // figure per agent is what holding the channels costs.
+  await sleep(10_000);
+  const rssBefore = rssMb(hub.pid);
 
   // The channel: hello, then the hub's settings and acks.
   const connectStarted = Date.now();

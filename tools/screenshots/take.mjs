@@ -28,7 +28,8 @@ const VIEWPORTS = [
   { name: 'phone', width: 390, height: 844 },
 ];
 const PAGES = [
-  { name: 'dashboard', path: '/' },
+  { name: 'fleet', path: '/' },
+  { name: 'dashboard', path: '/dashboard' },
   { name: 'host-live', path: '/host/local' },
   { name: 'host-history', path: '/host/local/history' },
   { name: 'users', path: '/users' },
@@ -36,6 +37,12 @@ const PAGES = [
   { name: 'audit', path: '/audit' },
   { name: 'account', path: '/account' },
   { name: 'tokens', path: '/tokens' },
+  { name: 'agents', path: '/agents' },
+  { name: 'processes', path: '/processes' },
+  { name: 'alerts', path: '/alerts' },
+  { name: 'alert-rules', path: '/alerts/rules' },
+  { name: 'alert-channels', path: '/alerts/channels' },
+  { name: 'logs', path: '/logs' },
 ];
 // Pages that did not exist in an older build are skipped there (--only=a,b).
 const only = values.only ? new Set(values.only.split(',')) : null;
