@@ -6,12 +6,14 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
+import { JobLeases } from '../database/job-leases';
 import { LOG_STORE, type LogStore } from './log-store';
 
 const EVERY_MS = 10 * 60_000;
 const BOOT_DELAY_MS = 30_000;
 /** Rows per delete transaction: small enough that ingest never waits long behind a purge. */
 const BATCH = 5000;
+export const LOG_RETENTION_LEASE = 'logs.retention';
 
 /**
  * Deletes log lines older than TYTO_LOG_RETENTION, then each host's oldest lines while it holds
@@ -27,6 +29,7 @@ export class LogRetentionJob implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     @Inject(TYTO_CONFIG) private readonly config: TytoConfig,
     @Inject(LOG_STORE) private readonly store: LogStore,
+    private readonly leases: JobLeases,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -40,12 +43,19 @@ export class LogRetentionJob implements OnApplicationBootstrap, BeforeApplicatio
     await this.last;
   }
 
-  /** One purge; resolves to the number of lines deleted. */
-  runOnce(now = Date.now()): Promise<number> {
+  /**
+   * One purge; resolves to the number of lines deleted, or null when another hub on the same
+   * database holds the lease (it purges). Like the history retention, each host's deletes wait
+   * for a fencing check, so a hub that lost the lease mid-pass deletes nothing more.
+   */
+  runOnce(now = Date.now()): Promise<number | null> {
     const run = this.last.then(async () => {
+      const lease = await this.leases.hold(LOG_RETENTION_LEASE, EVERY_MS + 60_000);
+      if (!lease) return null;
       let deleted = 0;
       const before = now - this.config.logRetention * 1000;
       for (const agentId of await this.store.agents()) {
+        if (!(await this.leases.stillHeld(lease))) break;
         for (let n = BATCH; n === BATCH && !this.stopped;) {
           n = await this.store.deleteOlderThan(agentId, before, BATCH);
           deleted += n;
