@@ -9,6 +9,7 @@ import { AuthModule } from './auth/auth.module';
 import type { TytoConfig } from './common/config';
 import { ConfigModule } from './common/config.module';
 import { ErrorFilter } from './common/error.filter';
+import { RedisModule } from './common/redis';
 import { DatabaseModule } from './database/database.module';
 import { DownloadsModule } from './downloads/downloads.module';
 import { HealthModule } from './health/health.module';
@@ -30,6 +31,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         EventEmitterModule.forRoot({ wildcard: false, maxListeners: 1000 }),
+        RedisModule,
         DatabaseModule,
         HealthModule,
         AuditModule,

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { HistoryResolution } from '@tyto/contracts';
 import { parse as parseYaml } from 'yaml';
@@ -85,6 +86,15 @@ export interface TytoConfig {
   logRetention: number;
   /** Each host's stored log lines are cut back (oldest first) to this many bytes. */
   logMaxBytes: number;
+  /**
+   * Redis for a hub with replicas (TYTO_REDIS_URL): the bus is bridged and limits are shared
+   * through it. Null: one hub, everything in process.
+   */
+  redisUrl: string | null;
+  /** Prefix of every Redis key and channel (TYTO_REDIS_PREFIX), so hubs can share a server. */
+  redisPrefix: string;
+  /** This replica's name on the bus and in leases (TYTO_REPLICA_ID); default hostname-pid. */
+  replicaId: string;
 }
 
 export type LogSourceSwitch = 'auto' | 'on' | 'off';
@@ -255,6 +265,12 @@ const VariablesSchema = z.object({
   TYTO_LOG_JOURNALCTL: text('journalctl', /^\P{Cc}+$/u, 'a program name or path'),
   TYTO_LOG_RETENTION: duration(7 * 86400, 3600),
   TYTO_LOG_MAX_BYTES: byteSize(1e9, 1e6),
+  TYTO_REDIS_URL: text(null, /^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL', (v) =>
+    // A password in the URL stays out of the error line.
+    v.replace(/\/\/[^@/]*@/, '//***@'),
+  ),
+  TYTO_REDIS_PREFIX: text('tyto:', /^[\w.:-]{1,64}$/, 'letters, digits and . : - _'),
+  TYTO_REPLICA_ID: text(null, /^[\w.-]{1,64}$/, 'letters, digits and . - _'),
 });
 
 function readYaml(dataDir: string): Source {
@@ -358,6 +374,9 @@ export function loadConfig(env: Source, defaultWebDir: string | null): TytoConfi
     logJournalctl: v.TYTO_LOG_JOURNALCTL ?? 'journalctl',
     logRetention: v.TYTO_LOG_RETENTION,
     logMaxBytes: v.TYTO_LOG_MAX_BYTES,
+    redisUrl: v.TYTO_REDIS_URL ?? null,
+    redisPrefix: v.TYTO_REDIS_PREFIX ?? 'tyto:',
+    replicaId: v.TYTO_REPLICA_ID ?? `${hostname()}-${process.pid}`,
   };
 }
 
