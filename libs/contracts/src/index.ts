@@ -16,3 +16,4 @@ export * from './tokens';
 export * from './users';
 export * from './agent-protocol';
 export * from './agents';
+export * from './bus';

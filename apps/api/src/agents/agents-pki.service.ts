@@ -1,6 +1,12 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
-import { AGENTS_TLS_CHANGED, type AgentsTlsChangedEvent } from '@tyto/contracts';
+import {
+  AGENT_DELETED,
+  AGENT_REVOKED,
+  AGENTS_TLS_CHANGED,
+  type AgentsTlsChangedEvent,
+} from '@tyto/contracts';
+import { DataSource } from 'typeorm';
+import { HubBus, OnHubEvent, type DeliveredEnvelope } from '../common/bus';
 import {
   createCrl,
   fingerprintOf,
@@ -15,6 +21,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { PRIVATE_FILE_MODE } from '../database/data-files';
+import { withStartupLock } from '../database/data-source';
 import { AgentsRepository } from './agents.repository';
 
 /** What the agent listener serves with; replaced as a whole when anything in it changes. */
@@ -52,16 +59,24 @@ export class AgentsPkiService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(TYTO_CONFIG) private readonly config: TytoConfig,
     private readonly repo: AgentsRepository,
-    private readonly bus: EventEmitter2,
+    private readonly bus: HubBus,
+    private readonly ds: DataSource,
   ) {
-    this.dir = path.join(config.dataDir, 'pki');
+    this.dir = config.pkiDir;
     this.hostnames = config.agentHostnames ?? [hostname(), 'localhost', '127.0.0.1'];
   }
 
   async onModuleInit(): Promise<void> {
-    this.ca = loadOrCreateCa(this.dir, this.config.caPassphrase ?? undefined);
+    // Replicas share the PKI directory: one creates the CA and certificate, the others read them.
+    await withStartupLock(this.ds, async () => {
+      this.ca = loadOrCreateCa(this.dir, this.config.caPassphrase ?? undefined);
+      this.material = {
+        caPem: this.ca.certPem,
+        ...this.loadOrIssueServerCertificate(),
+        crlPem: '',
+      };
+    });
     this.logger.log(`agent CA fingerprint ${this.ca.fingerprint}`);
-    this.material = { caPem: this.ca.certPem, ...this.loadOrIssueServerCertificate(), crlPem: '' };
     await this.refreshCrl(false);
     this.timer = setInterval(() => void this.periodic(), CRL_REFRESH_MS);
     this.timer.unref();
@@ -104,7 +119,19 @@ export class AgentsPkiService implements OnModuleInit, OnModuleDestroy {
       { now, nextUpdateHours: CRL_NEXT_UPDATE_HOURS, crlNumber: this.crlNumber },
     );
     this.material = { ...this.material, crlPem };
-    if (announce) this.bus.emit(AGENTS_TLS_CHANGED, {} satisfies AgentsTlsChangedEvent);
+    if (announce) this.bus.publish(AGENTS_TLS_CHANGED, {} satisfies AgentsTlsChangedEvent);
+  }
+
+  /** A revocation on another replica: rebuild the CRL here too, so the listener refuses it. */
+  @OnHubEvent(AGENT_REVOKED)
+  @OnHubEvent(AGENT_DELETED)
+  async onRevocation(_event: unknown, envelope: DeliveredEnvelope): Promise<void> {
+    if (envelope.local) return;
+    try {
+      await this.refreshCrl();
+    } catch (e) {
+      this.logger.error(`rebuilding the CRL after a revocation failed: ${(e as Error).message}`);
+    }
   }
 
   private async periodic(): Promise<void> {

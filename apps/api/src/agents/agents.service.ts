@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { HubBus, OnHubEvent } from '../common/bus';
 import {
   AGENT_DELETED,
   AGENT_REVOKED,
@@ -75,7 +75,7 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
     private readonly pki: AgentsPkiService,
     private readonly enrollment: EnrollmentService,
     private readonly settings: SettingsService,
-    private readonly bus: EventEmitter2,
+    private readonly bus: HubBus,
   ) {
     this.listenerPort = config.agentPort;
   }
@@ -206,7 +206,7 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
   }
 
   // The hub samples its own host: each local sample is a sign of life, like an agent's message.
-  @OnEvent(METRICS_SAMPLE)
+  @OnHubEvent(METRICS_SAMPLE, { localOnly: true })
   onSample(sample: MetricsSampleEvent): void {
     if (sample.agent_id === LOCAL_AGENT_ID) this.unsavedSeen.set(LOCAL_AGENT_ID, sample.timestamp);
   }
@@ -283,7 +283,7 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
     } satisfies Partial<AgentEntity>);
     await this.repo.saveAgent(row);
     await this.pki.refreshCrl();
-    this.bus.emit(AGENT_REVOKED, {
+    this.bus.publish(AGENT_REVOKED, {
       agentId: id,
       serial: row.certSerial,
     } satisfies AgentRevokedEvent);
@@ -304,7 +304,7 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
     this.unsavedSeen.delete(id);
     await this.repo.deleteAgent(id, new Date().toISOString());
     await this.pki.refreshCrl();
-    this.bus.emit(AGENT_DELETED, { agentId: id } satisfies AgentDeletedEvent);
+    this.bus.publish(AGENT_DELETED, { agentId: id } satisfies AgentDeletedEvent);
     return view;
   }
 
@@ -345,7 +345,7 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private announce(agentId: string, status: AgentStatus): void {
-    this.bus.emit(AGENT_STATUS, { agentId, status } satisfies AgentStatusEvent);
+    this.bus.publish(AGENT_STATUS, { agentId, status } satisfies AgentStatusEvent);
   }
 
   /**

@@ -5,7 +5,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { HubBus, OnHubEvent } from '../common/bus';
 import type { Alert, AlertEvent, AlertLevel, AlertType, MetricsSnapshot } from '@tyto/contracts';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { METRICS_SAMPLE } from '../metrics/metrics.events';
@@ -101,7 +101,7 @@ export class AlertEvaluator implements OnModuleInit, OnApplicationShutdown {
     @Inject(TYTO_CONFIG) config: TytoConfig,
     private readonly repo: AlertsRepository,
     private readonly notifications: NotificationsService,
-    private readonly bus: EventEmitter2,
+    private readonly bus: HubBus,
   ) {
     this.intervalMs = config.sampleInterval * 1000;
   }
@@ -154,13 +154,13 @@ export class AlertEvaluator implements OnModuleInit, OnApplicationShutdown {
     this.book.setSilences(rows.map(toSilenceWindow));
   }
 
-  @OnEvent(METRICS_SAMPLE)
+  @OnHubEvent(METRICS_SAMPLE)
   onSample(sample: MetricsSnapshot): void {
     const transitions = this.engine.evaluate(sample, Date.now());
     if (transitions.length) this.apply(transitions);
   }
 
-  @OnEvent(SETTINGS_INTERVAL)
+  @OnHubEvent(SETTINGS_INTERVAL)
   onInterval(event: SettingsIntervalEvent): void {
     this.intervalMs = event.interval * 1000;
   }
@@ -203,7 +203,7 @@ export class AlertEvaluator implements OnModuleInit, OnApplicationShutdown {
           alert: effect.alert,
           active: this.book.activeCount,
         };
-        this.bus.emit(effect.change === 'raised' ? ALERT_RAISED : ALERT_CHANGED, event);
+        this.bus.publish(effect.change === 'raised' ? ALERT_RAISED : ALERT_CHANGED, event);
         if (effect.notify) {
           try {
             await this.notifications.notify(event);

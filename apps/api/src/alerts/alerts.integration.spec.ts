@@ -1,4 +1,4 @@
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { HubBus } from '../common/bus';
 import type {
   Alert,
   AlertConfig,
@@ -51,7 +51,7 @@ describe.each(DB_KINDS)('alerts on %s', (kind) => {
 
   /** Publishes a sample of `agent` on the bus, as the local sampler or an agent does. */
   const emit = async (agent: string, values: Partial<SampleValues>) => {
-    hub.app.get(EventEmitter2).emit(METRICS_SAMPLE, snapshot(agent, Date.now(), values));
+    hub.app.get(HubBus).publish(METRICS_SAMPLE, snapshot(agent, Date.now(), values));
     await hub.app.get(AlertEvaluator).flush();
   };
   const alertsOf = async (agent: string, state = 'active', token = viewer) =>

@@ -1,4 +1,4 @@
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { HubBus } from '../common/bus';
 import type { AlertEvent, AlertListResponse, Channel, ChannelListResponse } from '@tyto/contracts';
 import { createHmac } from 'node:crypto';
 import { METRICS_SAMPLE } from '../metrics/metrics.events';
@@ -37,7 +37,7 @@ describe.each(DB_KINDS)('alert notifications on %s', (kind) => {
     return r;
   };
   const emitOn = async (h: TestHub, agent: string, values: Partial<SampleValues>) => {
-    h.app.get(EventEmitter2).emit(METRICS_SAMPLE, snapshot(agent, Date.now(), values));
+    h.app.get(HubBus).publish(METRICS_SAMPLE, snapshot(agent, Date.now(), values));
     await h.app.get(AlertEvaluator).flush();
   };
   const emit = (agent: string, values: Partial<SampleValues>) => emitOn(hub, agent, values);

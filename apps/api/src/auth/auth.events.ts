@@ -9,3 +9,6 @@ export const AUTH_SESSIONS_CHANGED = 'auth.sessions.changed';
 export interface AuthSessionsChangedEvent {
   userId?: string;
 }
+
+/** One session ended (logout): every replica drops its cached principal of it. */
+export const AUTH_SESSION_ENDED = 'auth.session.ended';

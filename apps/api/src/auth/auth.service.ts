@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { HubBus, OnHubEvent, type DeliveredEnvelope } from '../common/bus';
 import {
   API_TOKEN_PREFIX,
   normalizeLocalUsername,
@@ -23,7 +23,11 @@ import {
   type UserChangedEvent,
   type UserSessionsEndEvent,
 } from '../users/users.events';
-import { AUTH_SESSIONS_CHANGED, type AuthSessionsChangedEvent } from './auth.events';
+import {
+  AUTH_SESSION_ENDED,
+  AUTH_SESSIONS_CHANGED,
+  type AuthSessionsChangedEvent,
+} from './auth.events';
 import { requestToken } from './request-token';
 import { LoginThrottle } from './login-throttle';
 import { PrincipalCache } from './principal-cache';
@@ -66,7 +70,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     private readonly local: LocalStrategy,
     private readonly ldap: LdapStrategy,
     private readonly throttle: LoginThrottle,
-    private readonly bus: EventEmitter2,
+    private readonly bus: HubBus,
     private readonly tokens: TokensService,
     private readonly leases: JobLeases,
   ) {}
@@ -241,7 +245,15 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
 
   async logout(sessionId: string, userId: string): Promise<void> {
     await this.dropSession(sessionId);
-    this.changed({ userId });
+    // Other replicas may hold the principal cached, or a stream on this session.
+    this.bus.publish(AUTH_SESSION_ENDED, { sessionId, userId });
+  }
+
+  @OnHubEvent(AUTH_SESSION_ENDED)
+  onSessionEnded(event: { sessionId: string; userId: string }): void {
+    this.cache.dropSession(event.sessionId);
+    this.unsavedSeen.delete(event.sessionId);
+    this.changed({ userId: event.userId });
   }
 
   /** Ends sessions of a user (all, or all but the caller's). */
@@ -252,25 +264,31 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
   }
 
   // Errors reach the emitter, so a user management write fails rather than leave sessions alive.
-  @OnEvent(USER_SESSIONS_END, { suppressErrors: false })
-  async onSessionsEnd(event: UserSessionsEndEvent): Promise<void> {
-    await this.endSessions(event.userId, event.exceptSessionId);
+  @OnHubEvent(USER_SESSIONS_END, { propagateErrors: true })
+  async onSessionsEnd(event: UserSessionsEndEvent, envelope: DeliveredEnvelope): Promise<void> {
+    // The replica that published deletes the rows; every replica forgets what it cached.
+    if (envelope.local) {
+      await this.endSessions(event.userId, event.exceptSessionId);
+      return;
+    }
+    this.cache.dropUser(event.userId);
+    this.changed({ userId: event.userId });
   }
 
-  @OnEvent(USER_CHANGED)
+  @OnHubEvent(USER_CHANGED)
   onUserChanged(event: UserChangedEvent): void {
     this.cache.dropUser(event.userId);
     this.changed({ userId: event.userId });
   }
 
-  @OnEvent(ROLE_CHANGED)
+  @OnHubEvent(ROLE_CHANGED)
   onRoleChanged(): void {
     this.cache.dropUser();
     this.changed({});
   }
 
   private changed(event: AuthSessionsChangedEvent): void {
-    this.bus.emit(AUTH_SESSIONS_CHANGED, event);
+    this.bus.publish(AUTH_SESSIONS_CHANGED, event);
   }
 
   private async dropSession(sessionId: string): Promise<void> {

@@ -95,6 +95,8 @@ export interface TytoConfig {
   redisPrefix: string;
   /** This replica's name on the bus and in leases (TYTO_REPLICA_ID); default hostname-pid. */
   replicaId: string;
+  /** The agent CA and listener certificate (TYTO_PKI_DIR): replicas share one directory. */
+  pkiDir: string;
 }
 
 export type LogSourceSwitch = 'auto' | 'on' | 'off';
@@ -271,6 +273,7 @@ const VariablesSchema = z.object({
   ),
   TYTO_REDIS_PREFIX: text('tyto:', /^[\w.:-]{1,64}$/, 'letters, digits and . : - _'),
   TYTO_REPLICA_ID: text(null, /^[\w.-]{1,64}$/, 'letters, digits and . - _'),
+  TYTO_PKI_DIR: text(null, /^\/[^\0]*$/, 'an absolute path'),
 });
 
 function readYaml(dataDir: string): Source {
@@ -377,6 +380,7 @@ export function loadConfig(env: Source, defaultWebDir: string | null): TytoConfi
     redisUrl: v.TYTO_REDIS_URL ?? null,
     redisPrefix: v.TYTO_REDIS_PREFIX ?? 'tyto:',
     replicaId: v.TYTO_REPLICA_ID ?? `${hostname()}-${process.pid}`,
+    pkiDir: v.TYTO_PKI_DIR ?? path.join(dataDir, 'pki'),
   };
 }
 

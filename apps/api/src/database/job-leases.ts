@@ -22,6 +22,8 @@ export class JobLeases implements BeforeApplicationShutdown {
   /** This replica, as it appears in `job_leases.holder`. */
   readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly held = new Set<string>();
+  /** Passes this replica ran per lease (each `hold` it won), for /metrics and the HA tests. */
+  readonly passes = new Map<string, number>();
 
   constructor(private readonly ds: DataSource) {}
 
@@ -49,6 +51,7 @@ export class JobLeases implements BeforeApplicationShutdown {
       return null;
     }
     this.held.add(name);
+    this.passes.set(name, (this.passes.get(name) ?? 0) + 1);
     return { name, token: Number(rows[0].token) };
   }
 

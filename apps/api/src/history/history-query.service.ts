@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { OnHubEvent } from '../common/bus';
 import {
   DEFAULT_HISTORY_METRICS,
   parseMetricSelector,
@@ -80,7 +80,7 @@ export class HistoryQueryService {
     this.rawStepSeconds = config.sampleInterval;
   }
 
-  @OnEvent(SETTINGS_INTERVAL)
+  @OnHubEvent(SETTINGS_INTERVAL)
   onInterval(event: SettingsIntervalEvent): void {
     this.rawStepSeconds = event.interval;
   }

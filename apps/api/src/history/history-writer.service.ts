@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { OnHubEvent } from '../common/bus';
 import { METRICS_SAMPLE, type MetricsSampleEvent } from '../metrics/metrics.events';
 import { HistoryRepository } from './history.repository';
 import { sampleFromSnapshot, type RawSample } from './history-series';
@@ -27,7 +27,8 @@ export class HistoryWriterService implements BeforeApplicationShutdown {
 
   constructor(private readonly repo: HistoryRepository) {}
 
-  @OnEvent(METRICS_SAMPLE)
+  // Only the replica holding the agent's channel stores its samples.
+  @OnHubEvent(METRICS_SAMPLE, { localOnly: true })
   record(snapshot: MetricsSampleEvent): void {
     if (this.closed) return;
     const sample = sampleFromSnapshot(snapshot);

@@ -1,4 +1,4 @@
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { HubBus } from '../common/bus';
 import {
   HOST_SERIES,
   HistoryResponseSchema,
@@ -100,8 +100,8 @@ describe.each(DB_KINDS)('history on %s', (kind) => {
   let rollup: RollupJob;
 
   const feed = async (snapshots: MetricsSnapshot[]) => {
-    const bus = hub.app.get(EventEmitter2);
-    for (const s of snapshots) bus.emit(METRICS_SAMPLE, s);
+    const bus = hub.app.get(HubBus);
+    for (const s of snapshots) bus.publish(METRICS_SAMPLE, s);
     await hub.app.get(HistoryWriterService).flush();
   };
   const get = async (path: string, token = admin) => {

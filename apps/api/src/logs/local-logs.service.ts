@@ -5,7 +5,7 @@ import {
   OnApplicationBootstrap,
   OnModuleDestroy,
 } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { HubBus } from '../common/bus';
 import { LOG_BATCH_EVENT, type LogBatchEvent, type LogLine } from '@tyto/contracts';
 import { startLogReaders, type LogReader } from '@tyto/logs';
 import path from 'node:path';
@@ -26,7 +26,7 @@ export class LocalLogsService implements OnApplicationBootstrap, OnModuleDestroy
 
   constructor(
     @Inject(TYTO_CONFIG) private readonly config: TytoConfig,
-    private readonly bus: EventEmitter2,
+    private readonly bus: HubBus,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -34,7 +34,7 @@ export class LocalLogsService implements OnApplicationBootstrap, OnModuleDestroy
     const { readers } = startLogReaders({
       sink: (lines: LogLine[]) => {
         const batch: LogBatchEvent = { agent_id: LOCAL_AGENT_ID, lines };
-        this.bus.emit(LOG_BATCH_EVENT, batch);
+        this.bus.publish(LOG_BATCH_EVENT, batch);
       },
       report: (message) => this.logger.warn(message),
       files: c.logFiles,

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { HubBus, OnHubEvent } from '../common/bus';
 import { searchText, type LogLine } from '@tyto/contracts';
 import { LOG_STORE, type LogStore, type StoredLine } from './log-store';
 import { LOG_BATCH_EVENT, LOGS_STORED, type LogBatchEvent } from './logs.events';
@@ -34,10 +34,10 @@ export class LogIngestService implements BeforeApplicationShutdown {
 
   constructor(
     @Inject(LOG_STORE) private readonly store: LogStore,
-    private readonly bus: EventEmitter2,
+    private readonly bus: HubBus,
   ) {}
 
-  @OnEvent(LOG_BATCH_EVENT)
+  @OnHubEvent(LOG_BATCH_EVENT, { localOnly: true })
   take(batch: LogBatchEvent): void {
     if (this.closed) return;
     for (const raw of batch.lines) {
@@ -67,7 +67,7 @@ export class LogIngestService implements BeforeApplicationShutdown {
     this.inFlight = this.inFlight.then(async () => {
       try {
         const stored = await this.store.insert(batch);
-        this.bus.emit(LOGS_STORED, stored);
+        this.bus.publish(LOGS_STORED, stored);
       } catch (e) {
         this.logger.error(`storing ${batch.length} log lines failed: ${(e as Error).message}`);
         // Keep them for the next flush: a database restart should not punch a hole in the logs.

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { OnHubEvent } from '../common/bus';
 import { hasPermission, matchesLogSearch, type LogEntry, type Permission } from '@tyto/contracts';
 import type { ServerResponse } from 'node:http';
 import { AUTH_SESSIONS_CHANGED, type AuthSessionsChangedEvent } from '../auth/auth.events';
@@ -99,7 +99,7 @@ export class LogStreamHub implements OnModuleInit, BeforeApplicationShutdown {
     res.write(': tail\n\n');
   }
 
-  @OnEvent(LOGS_STORED)
+  @OnHubEvent(LOGS_STORED)
   publish(entries: LogsStoredEvent): void {
     if (this.clients.size === 0) return;
     const frames = new Map<LogEntry, Buffer>();
@@ -121,7 +121,7 @@ export class LogStreamHub implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /** Sessions changed: streams re-read their principal and end without session or permission. */
-  @OnEvent(AUTH_SESSIONS_CHANGED)
+  @OnHubEvent(AUTH_SESSIONS_CHANGED)
   async onSessionsChanged(event: AuthSessionsChangedEvent): Promise<void> {
     const affected = [...this.clients].filter(
       (c) => event.userId === undefined || c.principal.userId === event.userId,

@@ -1,4 +1,4 @@
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { HubBus } from '../common/bus';
 import {
   LOG_BATCH_EVENT,
   LogListResponseSchema,
@@ -138,10 +138,10 @@ describe.each(DB_KINDS)('logs on %s', (kind) => {
   let followed: string;
 
   const ingest = async (batches: [string, LogLine][]) => {
-    const bus = hub.app.get(EventEmitter2);
+    const bus = hub.app.get(HubBus);
     for (const [agent, l] of batches) {
       const batch: LogBatchEvent = { agent_id: agent, lines: [l] };
-      bus.emit(LOG_BATCH_EVENT, batch);
+      bus.publish(LOG_BATCH_EVENT, batch);
     }
     await hub.app.get(LogIngestService).flush();
   };
@@ -397,9 +397,9 @@ describe.each(DB_KINDS)('logs on %s', (kind) => {
           line(`bulk line ${i} ${i % 1000 === 0 ? 'needle' : 'hay'}`, 100 + i / 1000),
         ]);
       }
-      const bus = hub.app.get(EventEmitter2);
+      const bus = hub.app.get(HubBus);
       for (let i = 0; i < bulk.length; i += 2000) {
-        bus.emit(LOG_BATCH_EVENT, {
+        bus.publish(LOG_BATCH_EVENT, {
           agent_id: 'bulk-host',
           lines: bulk.slice(i, i + 2000).map(([, l]) => l),
         } satisfies LogBatchEvent);
@@ -465,10 +465,10 @@ describe.each(DB_KINDS)('logs on %s', (kind) => {
       slow.pause();
       const big = 'x'.repeat(4000);
       const total = 3000;
-      const bus = hub.app.get(EventEmitter2);
+      const bus = hub.app.get(HubBus);
       for (let i = 0; i < total; i += 500) {
         const lines = Array.from({ length: 500 }, (_, k) => line(`flood ${i + k} ${big}`, 200));
-        bus.emit(LOG_BATCH_EVENT, { agent_id: 'flood', lines } satisfies LogBatchEvent);
+        bus.publish(LOG_BATCH_EVENT, { agent_id: 'flood', lines } satisfies LogBatchEvent);
         await hub.app.get(LogIngestService).flush();
         // The fast client reads as lines come; the slow one reads nothing.
         await fast.waitFor('log', i + 500, 10_000);
@@ -489,7 +489,7 @@ describe.each(DB_KINDS)('logs on %s', (kind) => {
         }
       };
       await waitText('event: dropped');
-      bus.emit(LOG_BATCH_EVENT, {
+      bus.publish(LOG_BATCH_EVENT, {
         agent_id: 'flood',
         lines: [line('after the flood', 201)],
       } satisfies LogBatchEvent);
@@ -558,7 +558,7 @@ describe.each(DB_KINDS)('log retention by size on %s', (kind) => {
       TYTO_LOG_DOCKER: 'off',
     });
     try {
-      const bus = hub.app.get(EventEmitter2);
+      const bus = hub.app.get(HubBus);
       const payload = 'p'.repeat(1000);
       const now = Date.now();
       // Recent lines: the age limit (7 days) leaves them alone, only the size limit applies.
@@ -567,8 +567,8 @@ describe.each(DB_KINDS)('log retention by size on %s', (kind) => {
           timestamp: new Date(now - (3000 - i) * 1000).toISOString(),
         }),
       );
-      bus.emit(LOG_BATCH_EVENT, { agent_id: 'big-host', lines } satisfies LogBatchEvent);
-      bus.emit(LOG_BATCH_EVENT, {
+      bus.publish(LOG_BATCH_EVENT, { agent_id: 'big-host', lines } satisfies LogBatchEvent);
+      bus.publish(LOG_BATCH_EVENT, {
         agent_id: 'small-host',
         lines: lines.slice(0, 10),
       } satisfies LogBatchEvent);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { OnHubEvent } from '../common/bus';
 import type { MetricsSnapshot } from '@tyto/contracts';
 import { METRICS_SAMPLE } from './metrics.events';
 
@@ -8,7 +8,7 @@ import { METRICS_SAMPLE } from './metrics.events';
 export class LatestSamplesService {
   private readonly latest = new Map<string, MetricsSnapshot>();
 
-  @OnEvent(METRICS_SAMPLE)
+  @OnHubEvent(METRICS_SAMPLE)
   record(sample: MetricsSnapshot): void {
     const previous = this.latest.get(sample.agent_id);
     // Back-filled samples arrive late; the newest stays the newest.

@@ -1,20 +1,24 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { TytoConfig } from '../common/config';
+import { inProcessBus } from '../test/bus';
 import { LocalSamplerService } from './local-sampler.service';
 import { METRICS_SAMPLE } from './metrics.events';
 
 /** Runs the sampler's first tick with fan-out taking `fanOutMs`; resolves to the next delay. */
 async function nextDelayAfterFanOut(fanOutMs: number): Promise<number> {
-  const bus = new EventEmitter2();
+  const emitter = new EventEmitter2();
   const published = new Promise<void>((resolve) =>
-    bus.on(METRICS_SAMPLE, () => {
+    emitter.on(METRICS_SAMPLE, () => {
       // A slow subscriber holds the event loop while the sample is handed out.
       const until = Date.now() + fanOutMs;
       while (Date.now() < until);
       resolve();
     }),
   );
-  const sampler = new LocalSamplerService({ sampleInterval: 1 } as TytoConfig, bus);
+  const sampler = new LocalSamplerService(
+    { sampleInterval: 1 } as TytoConfig,
+    inProcessBus(emitter),
+  );
   const setTimer = jest.spyOn(global, 'setTimeout');
   sampler.onApplicationBootstrap();
   await published;

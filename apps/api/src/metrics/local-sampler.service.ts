@@ -6,15 +6,18 @@ import {
   OnModuleDestroy,
   Optional,
 } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { HubBus } from '../common/bus';
 import { createCollector, type Collector } from '@tyto/collector';
 import { LOCAL_AGENT_ID } from '@tyto/contracts';
 import { AppError } from '../common/errors';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
+import { JobLeases } from '../database/job-leases';
 import { METRICS_SAMPLE, type MetricsSampleEvent } from './metrics.events';
 import { SampleSources, type SampleSource } from './sample-source';
 
 export { LOCAL_AGENT_ID };
+
+const LOCAL_SAMPLER_LEASE = 'metrics.local-sampler';
 
 /**
  * Samples the hub's own host as the built-in agent `local` and publishes each sample once on
@@ -33,9 +36,10 @@ export class LocalSamplerService implements SampleSource, OnApplicationBootstrap
 
   constructor(
     @Inject(TYTO_CONFIG) private readonly config: TytoConfig,
-    private readonly bus: EventEmitter2,
+    private readonly bus: HubBus,
     // Optional so the sampler also runs alone (unit tests); the module always provides it.
     @Optional() private readonly sources?: SampleSources,
+    @Optional() private readonly leases?: JobLeases,
   ) {
     this.intervalSeconds = config.sampleInterval;
   }
@@ -85,6 +89,21 @@ export class LocalSamplerService implements SampleSource, OnApplicationBootstrap
     }
   }
 
+  /**
+   * With replicas (a bridged bus) every hub would report its host as `local`; they run beside
+   * each other on one host, so exactly one of them publishes, under a lease that moves when it
+   * stops. A single hub always publishes.
+   */
+  private async mayPublish(): Promise<boolean> {
+    if (!this.bus.bridged || !this.leases) return true;
+    try {
+      return (await this.leases.hold(LOCAL_SAMPLER_LEASE, this.intervalSeconds * 3000)) !== null;
+    } catch (e) {
+      this.logger.warn(`the local sampler's lease could not be checked: ${(e as Error).message}`);
+      return false;
+    }
+  }
+
   private schedule(delayMs = this.intervalSeconds * 1000): void {
     this.timer = setTimeout(() => void this.tick(), Math.max(0, delayMs));
     this.timer.unref();
@@ -95,8 +114,10 @@ export class LocalSamplerService implements SampleSource, OnApplicationBootstrap
     const started = Date.now();
     try {
       const sample: MetricsSampleEvent = await this.collector.sample();
-      if (this.sources) this.sources.publish(this, sample);
-      else this.bus.emit(METRICS_SAMPLE, sample);
+      if (!(await this.mayPublish())) {
+        // Another replica speaks for `local`; this one keeps its collector warm.
+      } else if (this.sources) this.sources.publish(this, sample);
+      else this.bus.publish(METRICS_SAMPLE, sample);
     } catch (e) {
       this.logger.error(`local sample failed: ${(e as Error).message}`);
     }

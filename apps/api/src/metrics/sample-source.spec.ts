@@ -1,13 +1,16 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { LOCAL_AGENT_ID, type MetricsSnapshot } from '@tyto/contracts';
+import type { HubBus } from '../common/bus';
 import type { TytoConfig } from '../common/config';
+import { inProcessBus, noRedis } from '../test/bus';
 import { LocalSamplerService } from './local-sampler.service';
 import { METRICS_SAMPLE } from './metrics.events';
 import { SampleSources } from './sample-source';
 
 describe(SampleSources.name, () => {
   const config = { sampleInterval: 5 } as TytoConfig;
-  let bus: EventEmitter2;
+  let emitter: EventEmitter2;
+  let bus: HubBus;
   let sources: SampleSources;
   const samplers: LocalSamplerService[] = [];
   const sampler = () => {
@@ -17,8 +20,9 @@ describe(SampleSources.name, () => {
   };
 
   beforeEach(() => {
-    bus = new EventEmitter2();
-    sources = new SampleSources(bus);
+    emitter = new EventEmitter2();
+    bus = inProcessBus(emitter);
+    sources = new SampleSources(bus, noRedis);
   });
   afterEach(async () => {
     for (const s of samplers.splice(0)) await s.onModuleDestroy();
@@ -26,7 +30,7 @@ describe(SampleSources.name, () => {
 
   it("stamps a sample with its source's agent id, whatever the body says", () => {
     const seen: MetricsSnapshot[] = [];
-    bus.on(METRICS_SAMPLE, (s: MetricsSnapshot) => seen.push(s));
+    emitter.on(METRICS_SAMPLE, (s: MetricsSnapshot) => seen.push(s));
     const local = sampler();
     sources.register(local);
     sources.publish(local, { agent_id: 'someone-else', timestamp: 't' } as MetricsSnapshot);

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { OnHubEvent } from '../common/bus';
 import {
   hasPermission,
   toLiveSample,
@@ -130,7 +130,7 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
     this.sendInitial(client);
   }
 
-  @OnEvent(METRICS_SAMPLE)
+  @OnHubEvent(METRICS_SAMPLE)
   publish(sample: MetricsSnapshot): void {
     const agentId = sample.agent_id;
     const previous = this.frames.get(agentId);
@@ -150,8 +150,8 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /** `event: alert` to every stream whose user may see alerts, whatever host it follows. */
-  @OnEvent(ALERT_RAISED)
-  @OnEvent(ALERT_CHANGED)
+  @OnHubEvent(ALERT_RAISED)
+  @OnHubEvent(ALERT_CHANGED)
   publishAlert(event: AlertBusEvent): void {
     let bytes: Buffer | null = null;
     for (const c of this.clients) {
@@ -161,7 +161,7 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
-  @OnEvent(SETTINGS_INTERVAL)
+  @OnHubEvent(SETTINGS_INTERVAL)
   onInterval(event: SettingsIntervalEvent): void {
     this.fleetTickMs = event.interval * 1000;
     this.scheduleFleet();
@@ -171,7 +171,7 @@ export class StreamHub implements OnModuleInit, BeforeApplicationShutdown {
    * Sessions changed somewhere (logout, disable, password, roles): every stream of the affected
    * user re-reads its principal and ends when the session is gone or lacks the permission.
    */
-  @OnEvent(AUTH_SESSIONS_CHANGED)
+  @OnHubEvent(AUTH_SESSIONS_CHANGED)
   async onSessionsChanged(event: AuthSessionsChangedEvent): Promise<void> {
     const affected = [...this.clients].filter(
       (c) => event.userId === undefined || c.principal.userId === event.userId,

@@ -8,6 +8,10 @@ export interface HubMetricSources {
   passwordQueue(): { running: number; waiting: number };
   /** The database pool where the driver has one (PostgreSQL); null otherwise. */
   dbPool(): { total: number; idle: number; waiting: number } | null;
+  /** Passes of each periodic job this replica ran under its lease. */
+  jobPasses(): ReadonlyMap<string, number>;
+  /** Bus events sent to and received from other replicas; null without Redis. */
+  bridge(): { sent: number; received: number; sentBytes: number; receivedBytes: number } | null;
 }
 
 type HttpChildren = { count: Counter.Internal; duration: Histogram.Internal<string> };
@@ -61,6 +65,42 @@ export class HubMetrics {
         this.set({ state: 'waiting' }, load.waiting);
       },
     });
+    new Gauge({
+      name: 'tyto_job_passes',
+      help: 'Passes of each periodic job (lease) this replica ran since it started',
+      labelNames: ['job'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [job, n] of sources.jobPasses()) this.set({ job }, n);
+      },
+    });
+    if (sources.bridge()) {
+      new Gauge({
+        name: 'tyto_bus_bridge_messages',
+        help: 'Bus events this replica sent to or received from the others through Redis',
+        labelNames: ['direction'],
+        registers,
+        collect() {
+          const b = sources.bridge();
+          if (!b) return;
+          this.set({ direction: 'sent' }, b.sent);
+          this.set({ direction: 'received' }, b.received);
+        },
+      });
+      new Gauge({
+        name: 'tyto_bus_bridge_bytes',
+        help: 'Bytes of bus events this replica sent to or received from the others',
+        labelNames: ['direction'],
+        registers,
+        collect() {
+          const b = sources.bridge();
+          if (!b) return;
+          this.set({ direction: 'sent' }, b.sentBytes);
+          this.set({ direction: 'received' }, b.receivedBytes);
+        },
+      });
+    }
     if (sources.dbPool()) {
       new Gauge({
         name: 'tyto_db_pool_connections',

@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyInstance } from 'fastify';
 import { DataSource } from 'typeorm';
+import { RedisBusBridge } from '../common/bus.module';
+import { RedisConnections } from '../common/redis';
+import { JobLeases } from '../database/job-leases';
 import { LatestSamplesService } from '../metrics/latest-samples.service';
 import { StreamHub } from '../metrics/stream-hub.service';
 import { PasswordService } from '../users/password.service';
@@ -26,6 +29,9 @@ export class PrometheusService {
     streams: StreamHub,
     passwords: PasswordService,
     @InjectDataSource() db: DataSource,
+    leases: JobLeases,
+    bridge: RedisBusBridge,
+    redis: RedisConnections,
   ) {
     // TypeORM's PostgreSQL driver keeps its pg.Pool as `master`; SQLite has no pool.
     const pool = () => {
@@ -38,6 +44,8 @@ export class PrometheusService {
       samples: () => latest.all(),
       sseClients: () => streams.clientCount,
       passwordQueue: () => passwords.load,
+      jobPasses: () => leases.passes,
+      bridge: () => (redis.enabled ? bridge.counters : null),
       dbPool:
         db.options.type === 'postgres'
           ? () => pool() ?? { total: 0, idle: 0, waiting: 0 }

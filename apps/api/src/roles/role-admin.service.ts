@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { HubBus } from '../common/bus';
 import {
   uncoveredGrants,
   type CreateRoleRequest,
@@ -48,7 +48,7 @@ const sameSet = (a: readonly string[], b: readonly string[]) =>
 export class RoleAdminService {
   constructor(
     private readonly roles: RolesRepository,
-    private readonly bus: EventEmitter2,
+    private readonly bus: HubBus,
   ) {}
 
   async list(): Promise<RoleListResponse> {
@@ -98,7 +98,7 @@ export class RoleAdminService {
     if (body.description !== undefined) role.description = body.description;
     role.updatedAt = new Date().toISOString();
     await this.roles.save(role);
-    this.bus.emit(ROLE_CHANGED, { roleId: role.id } satisfies RoleChangedEvent);
+    this.bus.publish(ROLE_CHANGED, { roleId: role.id } satisfies RoleChangedEvent);
     return toRole(role);
   }
 
@@ -125,7 +125,7 @@ export class RoleAdminService {
         { users: result.holders },
       );
     }
-    this.bus.emit(ROLE_CHANGED, { roleId: id } satisfies RoleChangedEvent);
+    this.bus.publish(ROLE_CHANGED, { roleId: id } satisfies RoleChangedEvent);
   }
 
   private async load(id: string): Promise<RoleEntity> {

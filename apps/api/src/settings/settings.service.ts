@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
-import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
+import { HubBus, OnHubEvent, type DeliveredEnvelope } from '../common/bus';
 import { RefreshIntervalRequestSchema, type SettingsResponse } from '@tyto/contracts';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { SETTINGS_INTERVAL, type SettingsIntervalEvent } from './settings.events';
@@ -20,8 +20,7 @@ export class SettingsService implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     @Inject(TYTO_CONFIG) private readonly config: TytoConfig,
     private readonly repo: SettingsRepository,
-    private readonly bus: EventEmitter2,
-    private readonly busReady: EventEmitterReadinessWatcher,
+    private readonly bus: HubBus,
   ) {
     this.refreshInterval = config.sampleInterval;
   }
@@ -36,8 +35,8 @@ export class SettingsService implements OnModuleInit, OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     // Listeners are attached during bootstrap too; publishing before would reach nobody. Not
     // awaited: the watcher becomes ready in another module's bootstrap hook.
-    void this.busReady
-      .waitUntilReady()
+    void this.bus
+      .whenReady()
       .then(() => this.publish())
       .catch((e: unknown) => this.logger.error(`event bus not ready: ${(e as Error).message}`));
   }
@@ -53,8 +52,14 @@ export class SettingsService implements OnModuleInit, OnApplicationBootstrap {
     return this.get();
   }
 
+  /** Another replica changed the interval (it stored it): answer with the new value here too. */
+  @OnHubEvent(SETTINGS_INTERVAL)
+  onInterval(event: SettingsIntervalEvent, envelope: DeliveredEnvelope): void {
+    if (!envelope.local) this.refreshInterval = event.interval;
+  }
+
   private publish(): void {
     const event: SettingsIntervalEvent = { interval: this.refreshInterval };
-    this.bus.emit(SETTINGS_INTERVAL, event);
+    this.bus.publish(SETTINGS_INTERVAL, event);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { HubBus, OnHubEvent } from '../common/bus';
 import {
   API_TOKEN_PREFIX,
   hasPermission,
@@ -55,7 +55,7 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly tokens: ApiTokensRepository,
-    private readonly bus: EventEmitter2,
+    private readonly bus: HubBus,
   ) {}
 
   onModuleInit(): void {
@@ -107,13 +107,11 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
     const now = new Date().toISOString();
     if (await this.tokens.revoke(id, now)) {
       token.revokedAt = now;
-      this.bus.emit(TOKEN_REVOKED, {
+      // Every replica (this one included) drops the principal and re-checks its streams.
+      this.bus.publish(TOKEN_REVOKED, {
         tokenId: id,
         userId: token.userId,
       } satisfies TokenRevokedEvent);
-      this.bus.emit(AUTH_SESSIONS_CHANGED, {
-        userId: token.userId,
-      } satisfies AuthSessionsChangedEvent);
     }
     return this.toApiToken(token, token.user?.username ?? '');
   }
@@ -159,23 +157,26 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
     this.unsavedUse.set(sessionId.slice(TOKEN_SESSION_PREFIX.length), at);
   }
 
-  @OnEvent(TOKEN_REVOKED)
+  @OnHubEvent(TOKEN_REVOKED)
   onRevoked(event: TokenRevokedEvent): void {
     this.cache.dropSession(TOKEN_SESSION_PREFIX + event.tokenId);
+    this.bus.publish(AUTH_SESSIONS_CHANGED, {
+      userId: event.userId,
+    } satisfies AuthSessionsChangedEvent);
   }
 
   // A disabled user's sessions end through USER_SESSIONS_END: their tokens go with them.
-  @OnEvent(USER_SESSIONS_END)
+  @OnHubEvent(USER_SESSIONS_END)
   onSessionsEnd(event: UserSessionsEndEvent): void {
     this.cache.dropUser(event.userId);
   }
 
-  @OnEvent(USER_CHANGED)
+  @OnHubEvent(USER_CHANGED)
   onUserChanged(event: UserChangedEvent): void {
     this.cache.dropUser(event.userId);
   }
 
-  @OnEvent(ROLE_CHANGED)
+  @OnHubEvent(ROLE_CHANGED)
   onRoleChanged(): void {
     this.cache.dropUser();
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { HubBus } from '../common/bus';
 import {
   uncoveredGrants,
   type CreateUserRequest,
@@ -40,7 +40,7 @@ export class UserAdminService {
     private readonly usersService: UsersService,
     private readonly passwords: PasswordService,
     private readonly policy: PasswordPolicy,
-    private readonly bus: EventEmitter2,
+    private readonly bus: HubBus,
   ) {}
 
   async list(): Promise<UserListResponse> {
@@ -83,7 +83,7 @@ export class UserAdminService {
     user.updatedAt = new Date().toISOString();
     await this.save(user, wasAdmin && !isAdmin(user));
     if (!wasDisabled && user.disabled) await this.endSessions({ userId: user.id });
-    this.bus.emit(USER_CHANGED, { userId: user.id } satisfies UserChangedEvent);
+    this.bus.publish(USER_CHANGED, { userId: user.id } satisfies UserChangedEvent);
     return toUser(user);
   }
 
@@ -132,7 +132,7 @@ export class UserAdminService {
   }
 
   private async endSessions(event: UserSessionsEndEvent): Promise<void> {
-    await this.bus.emitAsync(USER_SESSIONS_END, event);
+    await this.bus.publishAndApply(USER_SESSIONS_END, event);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { HubBus } from '../common/bus';
 import { normalizeLocalUsername } from '@tyto/contracts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -46,7 +46,7 @@ export class UsersService implements OnApplicationBootstrap {
     private readonly passwords: PasswordService,
     private readonly policy: PasswordPolicy,
     private readonly dataSource: DataSource,
-    private readonly bus: EventEmitter2,
+    private readonly bus: HubBus,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -156,7 +156,7 @@ export class UsersService implements OnApplicationBootstrap {
           .join(',')
       ) {
         // Sessions the user already has see the new roles at once.
-        this.bus.emit(USER_CHANGED, { userId: existing.id } satisfies UserChangedEvent);
+        this.bus.publish(USER_CHANGED, { userId: existing.id } satisfies UserChangedEvent);
       }
       return existing;
     }

@@ -5,7 +5,7 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { OnHubEvent } from '../../common/bus';
 import {
   AGENT_CLOSE,
   AGENT_DELETED,
@@ -192,19 +192,19 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
   }
 
   /** Closes a revoked agent's live channel at once; its next handshake meets the new CRL. */
-  @OnEvent(AGENT_REVOKED)
+  @OnHubEvent(AGENT_REVOKED)
   onRevoked(e: AgentRevokedEvent): void {
     this.reloadTls();
     this.connections.get(e.agentId)?.close('certificate revoked', AGENT_CLOSE.REVOKED);
   }
 
-  @OnEvent(AGENT_DELETED)
+  @OnHubEvent(AGENT_DELETED)
   onDeleted(e: AgentDeletedEvent): void {
     this.connections.get(e.agentId)?.close('agent deleted', AGENT_CLOSE.REVOKED);
     void this.ingest.forget(e.agentId);
   }
 
-  @OnEvent(AGENTS_TLS_CHANGED)
+  @OnHubEvent(AGENTS_TLS_CHANGED)
   reloadTls(): void {
     try {
       this.server?.setSecureContext(this.tlsOptions());
