@@ -1,5 +1,5 @@
 import type { MeResponse, User } from '@tyto/contracts';
-import { expectJson } from '../test/api';
+import { expectError, expectJson } from '../test/api';
 import { createTestDatabase, DB_KINDS, startHub, type TestHub } from '../test/hub';
 import {
   CookieJar,
@@ -245,6 +245,44 @@ describe.each(DB_KINDS)('OIDC sign-in against oidc-provider on %s', (kind) => {
     expect(url.origin).toBe(provider.issuer);
     expect(url.searchParams.get('post_logout_redirect_uri')).toBe(`${PUBLIC_URL}/login`);
     expect((await hub.fetch('/api/v1/auth/me', { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('locks out a user disabled in Tyto although the provider still accepts them, and refuses them a Tyto password', async () => {
+    const jar = new CookieJar();
+    jar.take(
+      await manual(
+        callbackUrl(hub, await signInAtProvider(await startSignIn(hub, jar), jar, 'bob')),
+        jar,
+      ),
+    );
+    const cookie = `tyto_session=${jar.get('tyto_session')}`;
+    const me = await expectJson<MeResponse>(
+      await hub.fetch('/api/v1/auth/me', { headers: { cookie } }),
+      200,
+    );
+    await expectError(
+      await hub.fetch(`/api/v1/users/${me.id}/password`, {
+        method: 'PUT',
+        token: admin,
+        json: { new_password: 'a-long-new-password' },
+      }),
+      400,
+      'PASSWORD_MANAGED_EXTERNALLY',
+    );
+    await expectJson(
+      await hub.fetch(`/api/v1/users/${me.id}`, {
+        method: 'PUT',
+        token: admin,
+        json: { disabled: true },
+      }),
+      200,
+    );
+    expect((await hub.fetch('/api/v1/auth/me', { headers: { cookie } })).status).toBe(401);
+    const again = new CookieJar();
+    const search = await signInAtProvider(await startSignIn(hub, again), again, 'bob');
+    const res = await manual(callbackUrl(hub, search), again);
+    expect(ssoError(res)).toBe('ACCOUNT_DISABLED');
+    expect(res.headers.getSetCookie().some((c) => c.startsWith('tyto_session='))).toBe(false);
   });
 
   it('offers the provider on GET /auth/providers', async () => {
