@@ -13,7 +13,15 @@ export const LoginRequestSchema = z.strictObject({
    * TYTO_AUTH_DEFAULT_PROVIDER=ldap), a missing, empty or whitespace-only password is a wrong
    * password: 401 INVALID_CREDENTIALS, refused before any bind.
    */
-  password: safeString().max(1024).optional(),
+  password: safeString()
+    .max(1024)
+    .optional()
+    .meta({
+      description:
+        'Required for local sign-in (missing or empty: 400 VALIDATION_FAILED). Checked by the ' +
+        'directory, a missing, empty or whitespace-only password is 401 INVALID_CREDENTIALS, ' +
+        'refused before any bind.',
+    }),
   /**
    * Which sign-in to check the password against. Absent: TYTO_AUTH_DEFAULT_PROVIDER (with `ldap`,
    * local break-glass accounts are still found when the directory does not accept the name).
