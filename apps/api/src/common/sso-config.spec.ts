@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { acceptedAlgorithms, claimLeftOut, claimValues } from '../auth/strategies/oidc.strategy';
+import { acceptedAlgorithms, claimLeftOut, claimValues } from '../auth/strategies/oidc-claims';
 import { mapRoles } from '../auth/strategies/sign-in-strategy';
 import { loadConfig } from './config';
 import { normalizeDn, parseLdap, parseOidc } from './sso-config';
