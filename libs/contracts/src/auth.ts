@@ -7,7 +7,21 @@ export const LoginRequestSchema = z.strictObject({
    * with their provider's names. Local accounts are looked up by its NFKC form.
    */
   username: safeString().min(1).max(128),
-  password: safeString().min(1).max(1024),
+  /**
+   * Required for local sign-in (missing or empty: 400 VALIDATION_FAILED, as for any missing
+   * field). When the directory checks it (`provider: "ldap"`, or no provider with
+   * TYTO_AUTH_DEFAULT_PROVIDER=ldap), a missing, empty or whitespace-only password is a wrong
+   * password: 401 INVALID_CREDENTIALS, refused before any bind.
+   */
+  password: safeString()
+    .max(1024)
+    .optional()
+    .meta({
+      description:
+        'Required for local sign-in (missing or empty: 400 VALIDATION_FAILED). Checked by the ' +
+        'directory, a missing, empty or whitespace-only password is 401 INVALID_CREDENTIALS, ' +
+        'refused before any bind.',
+    }),
   /**
    * Which sign-in to check the password against. Absent: TYTO_AUTH_DEFAULT_PROVIDER (with `ldap`,
    * local break-glass accounts are still found when the directory does not accept the name).
@@ -15,6 +29,11 @@ export const LoginRequestSchema = z.strictObject({
   provider: z.enum(['local', 'ldap']).optional(),
 });
 export type LoginRequest = z.infer<typeof LoginRequestSchema>;
+
+/** A login only local accounts check: the password is a required, non-empty field. */
+export const LocalLoginRequestSchema = LoginRequestSchema.extend({
+  password: safeString().min(1).max(1024),
+});
 
 export const SessionUserSchema = z.object({
   id: z.string(),

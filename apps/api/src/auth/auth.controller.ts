@@ -6,6 +6,7 @@ import {
   type LogoutResponse,
   ChangePasswordRequestSchema,
   EmptyRequestSchema,
+  LocalLoginRequestSchema,
   LoginRequestSchema,
   LoginResponseSchema,
   MeResponseSchema,
@@ -27,7 +28,7 @@ import { Auth } from '../common/access.decorator';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { clientAddress, CurrentPrincipal, type Principal } from '../common/principal';
-import { ValidBody } from '../common/validation';
+import { ValidBody, ZodPipe } from '../common/validation';
 import { AccountService } from './account.service';
 import { AuthProvidersService } from './auth-providers.service';
 import { AuthService, type ClientMeta } from './auth.service';
@@ -66,6 +67,11 @@ export class AuthController {
     // A failed login is recorded under the name that was tried.
     note.actor = { id: null, username: body.username };
     note.details = { provider: body.provider ?? this.config.authDefaultProvider };
+    // Local accounts only: a missing or empty password is a missing field (400), like any other.
+    // The directory takes it as a wrong password (401, refused before any bind).
+    if (!this.auth.asksDirectory(body.provider)) {
+      new ZodPipe(LocalLoginRequestSchema).transform(body);
+    }
     const result = await this.auth.login(
       body.username,
       body.password,

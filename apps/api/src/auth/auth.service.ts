@@ -101,7 +101,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
    */
   async login(
     typed: string,
-    password: string,
+    password: string | undefined,
     meta: ClientMeta,
     provider?: 'local' | 'ldap',
   ): Promise<LoginResponse> {
@@ -112,7 +112,9 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     this.throttle.begin(username, meta.ip);
     let user: UserEntity;
     try {
-      user = await firstAccepting(chain, typed, password);
+      // Only a chain with the directory gets here without a password (the controller holds a
+      // local-only login to LocalLoginRequestSchema): the LDAP strategy refuses it unbound.
+      user = await firstAccepting(chain, typed, password ?? '');
     } catch (e) {
       // Only a wrong name or password is a guess; load (429), a directory that cannot answer,
       // or a right password without a role or for a disabled account are not.
@@ -123,6 +125,15 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     }
     this.throttle.succeeded(username, meta.ip);
     return this.openSession(user, meta);
+  }
+
+  /**
+   * Whether a login naming `provider` (or none) asks the directory. Such a login takes a missing,
+   * empty or whitespace-only password as a wrong one (401, no bind); a local-only one holds the
+   * body to LocalLoginRequestSchema (400 for a missing field).
+   */
+  asksDirectory(provider: 'local' | 'ldap' | undefined): boolean {
+    return this.chainFor(provider).includes(this.ldap);
   }
 
   /**

@@ -18,6 +18,7 @@ import {
 const LDAP_PORT = 18400;
 const LDAPS_PORT = 18401;
 const LDAP_SPARE_PORT = 18402;
+const LDAP_MEMBEROF_PORT = 18404;
 
 const ldapEnv = (url: string, extra: Record<string, string> = {}) => ({
   TYTO_LDAP_URL: url,
@@ -106,29 +107,38 @@ describe.each(DB_KINDS)('LDAP sign-in against slapd on %s', (kind) => {
     );
   });
 
-  it('refuses whitespace passwords (401) and empty ones (400) without a bind reaching slapd', async () => {
-    const before = slapd.binds();
-    for (const password of [' ', '   ', '\u00a0']) {
-      await expectError(
-        await login(hub, { username: 'alice', password, provider: 'ldap' }),
-        401,
-        'INVALID_CREDENTIALS',
-      );
+  it('refuses empty, missing and whitespace-only passwords with 401 before any bind or connection reaches slapd', async () => {
+    const before = { binds: slapd.binds(), connections: slapd.connections() };
+    const attempts: Record<string, unknown>[] = [
+      ...['', ' ', '   ', '\u00a0', '\u3000'].map((password) => ({
+        username: 'alice',
+        password,
+        provider: 'ldap',
+      })),
+      { username: 'alice', provider: 'ldap' },
+    ];
+    for (const attempt of attempts) {
+      await expectError(await login(hub, attempt), 401, 'INVALID_CREDENTIALS');
     }
+    expect({ binds: slapd.binds(), connections: slapd.connections() }).toEqual(before);
+    // The counters do count: one real attempt is a connection with the service and user binds.
     await expectError(
-      await login(hub, { username: 'alice', password: '', provider: 'ldap' }),
-      400,
-      'VALIDATION_FAILED',
+      await login(hub, { username: 'alice', password: 'wrong', provider: 'ldap' }),
+      401,
+      'INVALID_CREDENTIALS',
     );
-    await expectError(
-      await login(hub, { username: 'alice', provider: 'ldap' }),
-      400,
-      'VALIDATION_FAILED',
-    );
-    expect(slapd.binds()).toBe(before);
-    // The counter does count: a real attempt adds binds.
-    await login(hub, { username: 'alice', password: 'wrong', provider: 'ldap' });
-    expect(slapd.binds()).toBeGreaterThan(before);
+    expect(slapd.connections()).toBe(before.connections + 1);
+    expect(slapd.binds()).toBe(before.binds + 2);
+  });
+
+  it('keeps a missing or empty password a missing field (400) for local sign-in', async () => {
+    for (const json of [
+      { username: 'admin', provider: 'local' },
+      { username: 'admin', password: '', provider: 'local' },
+    ]) {
+      const body = await expectError(await login(hub, json), 400, 'VALIDATION_FAILED');
+      expect(JSON.stringify(body.details)).toContain('password');
+    }
   });
 
   it.each(['*)(uid=*))(|(uid=*', 'adm*', '*', 'alice)(uid=*'])(
@@ -304,6 +314,69 @@ describe.each(DB_KINDS)('LDAP sign-in against slapd on %s', (kind) => {
   });
 });
 
+describe.each(DB_KINDS)('LDAP groups from memberOf (slapd memberof overlay) on %s', (kind) => {
+  let slapd: Slapd;
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    slapd = await startSlapd(LDAP_MEMBEROF_PORT, { memberOf: true });
+    // No TYTO_LDAP_GROUP_SEARCH_BASE: the groups are the user entry's memberOf values.
+    const { TYTO_LDAP_GROUP_SEARCH_BASE: _unset, ...env } = ldapEnv(slapd.url);
+    hub = await startHub(kind, env);
+  });
+  afterAll(async () => {
+    await hub?.close();
+    await slapd?.stop();
+  });
+
+  const signIn = (username: string) =>
+    login(hub, { username, password: LDAP_USER_PASSWORD, provider: 'ldap' });
+
+  it('maps the memberOf values the overlay keeps on the entry, and searches no group', async () => {
+    const searches = () => slapd.log().filter((l) => / SRCH base="/.test(l)).length;
+    const before = searches();
+    const alice = await expectJson<{ user: { roles: string[] } }>(await signIn('alice'), 200);
+    expect(alice.user.roles).toEqual(['operator']);
+    const dave = await expectJson<{ user: { roles: string[] } }>(await signIn('dave'), 200);
+    expect(dave.user.roles).toEqual(['operator', 'viewer']);
+    await expectError(await signIn('carol'), 403, 'NO_ROLE');
+    // Each sign-in searched for the user only (one search each; the log is written before the
+    // answer, and the third sign-in's answer came back, so all three are in it).
+    expect(slapd.log().filter((l) => / SRCH base="ou=groups/.test(l))).toEqual([]);
+    expect(searches() - before).toBe(3);
+  });
+
+  it('changes the roles at the next sign-in and on live sessions when the groups change', async () => {
+    const first = await expectJson<{ token: string; user: { roles: string[] } }>(
+      await signIn('erin'),
+      200,
+    );
+    expect(first.user.roles).toEqual(['viewer']);
+    // Changed on the groups only: the overlay rewrites erin's memberOf.
+    slapd.modify(
+      `dn: ${GROUP_VIEWERS}\nchangetype: modify\ndelete: member\nmember: uid=erin,ou=people,${LDAP_SUFFIX}\n\n` +
+        `dn: ${GROUP_OPS}\nchangetype: modify\nadd: member\nmember: uid=erin,ou=people,${LDAP_SUFFIX}\n`,
+    );
+    const second = await expectJson<{ user: { roles: string[] } }>(await signIn('erin'), 200);
+    expect(second.user.roles).toEqual(['operator']);
+    const me = await expectJson<MeResponse>(
+      await hub.fetch('/api/v1/auth/me', { token: first.token }),
+      200,
+    );
+    expect(me.roles).toEqual(['operator']);
+    // Out of every mapped group: refused, and the live session loses its roles too.
+    slapd.modify(
+      `dn: ${GROUP_OPS}\nchangetype: modify\ndelete: member\nmember: uid=erin,ou=people,${LDAP_SUFFIX}\n`,
+    );
+    await expectError(await signIn('erin'), 403, 'NO_ROLE');
+    const after = await expectJson<MeResponse>(
+      await hub.fetch('/api/v1/auth/me', { token: first.token }),
+      200,
+    );
+    expect(after).toMatchObject({ roles: [], permissions: [] });
+  });
+});
+
 describe('LDAP configuration and transport', () => {
   it('tries the directory first by default and still finds local break-glass accounts', async () => {
     const slapd = await startSlapd(LDAP_PORT);
@@ -318,6 +391,19 @@ describe('LDAP configuration and transport', () => {
       );
       expect(res.user.roles).toEqual(['viewer']);
       await hub.login();
+      // Without `provider` the directory is asked, so a blank password is a wrong one: 401,
+      // for the directory and the local accounts after it alike, with nothing sent to slapd.
+      const before = { binds: slapd.binds(), connections: slapd.connections() };
+      for (const json of [
+        { username: 'bob' },
+        { username: 'bob', password: '' },
+        { username: 'bob', password: '  ' },
+        { username: 'admin' },
+        { username: 'admin', password: '' },
+      ]) {
+        await expectError(await login(hub, json), 401, 'INVALID_CREDENTIALS');
+      }
+      expect({ binds: slapd.binds(), connections: slapd.connections() }).toEqual(before);
     } finally {
       await hub.close();
       await slapd.stop();
@@ -341,7 +427,7 @@ describe('LDAP configuration and transport', () => {
 
   it('refuses an LDAPS server whose certificate comes from an unknown CA, and accepts it with TYTO_LDAP_CA_FILE', async () => {
     const cert = selfSignedCertificate();
-    const slapd = await startSlapd(LDAPS_PORT, cert);
+    const slapd = await startSlapd(LDAPS_PORT, { tls: cert });
     const untrusted = await startHub('sqlite', ldapEnv(slapd.url));
     const trusted = await startHub(
       'sqlite',
@@ -373,7 +459,7 @@ describe('LDAP configuration and transport', () => {
 
   it('upgrades ldap:// with StartTLS and verifies the certificate there too', async () => {
     const cert = selfSignedCertificate();
-    const slapd = await startSlapd(LDAPS_PORT, { ...cert, startTls: true });
+    const slapd = await startSlapd(LDAPS_PORT, { tls: { ...cert, startTls: true } });
     const env = { TYTO_LDAP_START_TLS: 'true' };
     const untrusted = await startHub('sqlite', ldapEnv(slapd.url, env));
     const trusted = await startHub(

@@ -1,8 +1,9 @@
 import type { MeResponse, User } from '@tyto/contracts';
-import { expectJson } from '../test/api';
+import { expectError, expectJson } from '../test/api';
 import { createTestDatabase, DB_KINDS, startHub, type TestHub } from '../test/hub';
 import {
   CookieJar,
+  FORGING_ALGS,
   idTokenClaims,
   OIDC_CLIENT_ID,
   OIDC_CLIENT_SECRET,
@@ -19,6 +20,8 @@ import * as jose from 'jose';
 const PROVIDER_PORT = 18410;
 const FORGING_PORT = 18411;
 const SECOND_FORGING_PORT = 18412;
+const HS_ONLY_PORT = 18413;
+const ALG_PROVIDER_PORT = 18414;
 const HUB_PORT = 18420;
 const PUBLIC_URL = `http://127.0.0.1:${HUB_PORT}`;
 
@@ -210,6 +213,24 @@ describe.each(DB_KINDS)('OIDC sign-in against oidc-provider on %s', (kind) => {
     expect((await oidcUsers(hub, admin)).some((u) => u.username === 'carol')).toBe(false);
   });
 
+  it('reads the groups from UserInfo when the ID token carries an Entra-style overage pointer instead', async () => {
+    const jar = new CookieJar();
+    const search = await signInAtProvider(await startSignIn(hub, jar), jar, 'grace');
+    const res = await manual(callbackUrl(hub, search), jar);
+    expect(res.headers.get('location')).toBe(`${PUBLIC_URL}/`);
+    const [grace] = (await oidcUsers(hub, admin)).filter((u) => u.username === 'grace');
+    expect(grace).toMatchObject({ roles: ['operator'], provider_roles: ['operator'] });
+  });
+
+  it('refuses with GROUPS_UNAVAILABLE when neither the ID token nor UserInfo has the groups, creating nobody', async () => {
+    const jar = new CookieJar();
+    const search = await signInAtProvider(await startSignIn(hub, jar), jar, 'henry');
+    const res = await manual(callbackUrl(hub, search), jar);
+    expect(ssoError(res)).toBe('GROUPS_UNAVAILABLE');
+    expect(res.headers.getSetCookie().some((c) => c.startsWith('tyto_session='))).toBe(false);
+    expect((await oidcUsers(hub, admin)).some((u) => u.username === 'henry')).toBe(false);
+  });
+
   it('ends the Tyto session at logout and sends the browser to the end-session endpoint', async () => {
     const jar = new CookieJar();
     const search = await signInAtProvider(await startSignIn(hub, jar), jar, 'alice');
@@ -224,6 +245,44 @@ describe.each(DB_KINDS)('OIDC sign-in against oidc-provider on %s', (kind) => {
     expect(url.origin).toBe(provider.issuer);
     expect(url.searchParams.get('post_logout_redirect_uri')).toBe(`${PUBLIC_URL}/login`);
     expect((await hub.fetch('/api/v1/auth/me', { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('locks out a user disabled in Tyto although the provider still accepts them, and refuses them a Tyto password', async () => {
+    const jar = new CookieJar();
+    jar.take(
+      await manual(
+        callbackUrl(hub, await signInAtProvider(await startSignIn(hub, jar), jar, 'bob')),
+        jar,
+      ),
+    );
+    const cookie = `tyto_session=${jar.get('tyto_session')}`;
+    const me = await expectJson<MeResponse>(
+      await hub.fetch('/api/v1/auth/me', { headers: { cookie } }),
+      200,
+    );
+    await expectError(
+      await hub.fetch(`/api/v1/users/${me.id}/password`, {
+        method: 'PUT',
+        token: admin,
+        json: { new_password: 'a-long-new-password' },
+      }),
+      400,
+      'PASSWORD_MANAGED_EXTERNALLY',
+    );
+    await expectJson(
+      await hub.fetch(`/api/v1/users/${me.id}`, {
+        method: 'PUT',
+        token: admin,
+        json: { disabled: true },
+      }),
+      200,
+    );
+    expect((await hub.fetch('/api/v1/auth/me', { headers: { cookie } })).status).toBe(401);
+    const again = new CookieJar();
+    const search = await signInAtProvider(await startSignIn(hub, again), again, 'bob');
+    const res = await manual(callbackUrl(hub, search), again);
+    expect(ssoError(res)).toBe('ACCOUNT_DISABLED');
+    expect(res.headers.getSetCookie().some((c) => c.startsWith('tyto_session='))).toBe(false);
   });
 
   it('offers the provider on GET /auth/providers', async () => {
@@ -241,6 +300,60 @@ describe.each(DB_KINDS)('OIDC sign-in against oidc-provider on %s', (kind) => {
     });
   });
 });
+
+describe.each(['ES256', 'PS256', 'EdDSA'])(
+  'OIDC sign-in against oidc-provider signing ID tokens with %s',
+  (alg) => {
+    let provider: OidcProviderProcess;
+    let hub: TestHub;
+    let admin: string;
+
+    beforeAll(async () => {
+      provider = await startOidcProvider(
+        ALG_PROVIDER_PORT,
+        `${PUBLIC_URL}/api/v1/auth/oidc/callback`,
+        `${PUBLIC_URL}/login`,
+        alg,
+      );
+      // A default role, to show it is not what an overage user gets.
+      hub = await startHub(
+        'sqlite',
+        oidcEnv(provider.issuer, { TYTO_OIDC_DEFAULT_ROLE: 'viewer' }),
+      );
+      admin = await hub.login();
+    });
+    afterAll(async () => {
+      await hub?.close();
+      await provider?.stop();
+    });
+
+    it('advertises only that algorithm, and the full flow signs in with the mapped role', async () => {
+      const discovery = (await (
+        await fetch(`${provider.issuer}/.well-known/openid-configuration`)
+      ).json()) as { id_token_signing_alg_values_supported: string[] };
+      expect(discovery.id_token_signing_alg_values_supported).toEqual([alg]);
+      const jar = new CookieJar();
+      const search = await signInAtProvider(await startSignIn(hub, jar), jar, 'alice');
+      const res = await manual(callbackUrl(hub, search), jar);
+      expect(res.headers.get('location')).toBe(`${PUBLIC_URL}/`);
+      jar.take(res);
+      const me = await expectJson<MeResponse>(
+        await hub.fetch('/api/v1/auth/me', {
+          headers: { cookie: `tyto_session=${jar.get('tyto_session')}` },
+        }),
+        200,
+      );
+      expect(me).toMatchObject({ username: 'alice', auth_provider: 'oidc', roles: ['operator'] });
+    });
+
+    it('refuses an overage user with GROUPS_UNAVAILABLE rather than give the default role', async () => {
+      const jar = new CookieJar();
+      const search = await signInAtProvider(await startSignIn(hub, jar), jar, 'henry');
+      expect(ssoError(await manual(callbackUrl(hub, search), jar))).toBe('GROUPS_UNAVAILABLE');
+      expect((await oidcUsers(hub, admin)).some((u) => u.username === 'henry')).toBe(false);
+    });
+  },
+);
 
 describe('OIDC ID token validation (tokens minted by the test)', () => {
   let forger: ForgingProvider;
@@ -286,7 +399,43 @@ describe('OIDC ID token validation (tokens minted by the test)', () => {
     expect((await oidcUsers(hub, admin)).map((u) => u.username)).toContain('control');
   });
 
+  it.each(FORGING_ALGS.filter((a) => a !== 'RS256'))(
+    'accepts a token signed with %s, which the provider advertises',
+    async (alg) => {
+      const name = `signed-${alg.toLowerCase()}`;
+      const res = await callBackWith((nonce) =>
+        signIdToken(
+          idTokenClaims(forger.issuer, nonce, { sub: `${name}-sub`, preferred_username: name }),
+          forger.keys[alg].key,
+          alg,
+          forger.keys[alg].kid,
+        ),
+      );
+      expect(res.headers.get('location')).toBe(`${PUBLIC_URL}/`);
+      expect((await oidcUsers(hub, admin)).map((u) => u.username)).toContain(name);
+    },
+  );
+
   it.each<[string, (nonce: string) => Promise<string> | string]>([
+    [
+      'HS256 keyed with the client secret (advertised, but proving nothing about the provider)',
+      (nonce) =>
+        signIdToken(
+          idTokenClaims(forger.issuer, nonce),
+          new TextEncoder().encode(OIDC_CLIENT_SECRET),
+          'HS256',
+        ),
+    ],
+    [
+      'ES256 under the RS256 key id (the header does not match the key)',
+      (nonce) =>
+        signIdToken(
+          idTokenClaims(forger.issuer, nonce),
+          forger.keys.ES256.key,
+          'ES256',
+          forger.kid,
+        ),
+    ],
     [
       'a bad signature',
       async (nonce) => {
@@ -378,6 +527,32 @@ describe('OIDC ID token validation (tokens minted by the test)', () => {
     } finally {
       await second.stop();
       await db.drop();
+    }
+  });
+});
+
+describe('OIDC provider that signs ID tokens only with algorithms Tyto refuses', () => {
+  it('is reported as misconfigured at start and on /auth/providers, and local sign-in works', async () => {
+    const forger = await startForgingProvider(HS_ONLY_PORT, ['HS256', 'none']);
+    const hub = await startHub('sqlite', oidcEnv(forger.issuer));
+    try {
+      const res = await expectJson<{ providers: { id: string }[]; misconfigured: unknown[] }>(
+        await hub.fetch('/api/v1/auth/providers'),
+        200,
+      );
+      expect(res.providers.map((p) => p.id)).toEqual(['local']);
+      expect(res.misconfigured).toEqual([
+        {
+          id: 'oidc',
+          error: expect.stringMatching(/signs ID tokens only with HS256, none; Tyto accepts RS256/),
+        },
+      ]);
+      await hub.login();
+      const login = await fetch(`${hub.baseUrl}/api/v1/auth/oidc/login`, { redirect: 'manual' });
+      expect(login.status).toBe(503);
+    } finally {
+      await hub.close();
+      await forger.stop();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { claimValues } from '../auth/strategies/oidc.strategy';
+import { acceptedAlgorithms, claimLeftOut, claimValues } from '../auth/strategies/oidc-claims';
 import { mapRoles } from '../auth/strategies/sign-in-strategy';
 import { loadConfig } from './config';
 import { normalizeDn, parseLdap, parseOidc } from './sso-config';
@@ -81,6 +81,10 @@ describe('parseLdap', () => {
     [
       { TYTO_LDAP_DEFAULT_ROLE: 'no spaces' },
       "TYTO_LDAP_DEFAULT_ROLE: expected a role id, got 'no spaces'",
+    ],
+    [
+      { TYTO_LDAP_GROUP_FILTER: '(memberUid={{username}})' },
+      'TYTO_LDAP_GROUP_FILTER: needs TYTO_LDAP_GROUP_SEARCH_BASE (unset, the groups are the user entry’s memberOf)',
     ],
   ])('reports %p as one line', (change, error) => {
     expect(parseLdap({ ...LDAP, ...change })).toEqual({ error });
@@ -174,5 +178,38 @@ describe('claimValues', () => {
     expect(claimValues(claims, 'groups')).toEqual(['ops']);
     expect(claimValues(claims, 'nested.x')).toEqual([]);
     expect(claimValues(claims, 'missing')).toEqual([]);
+  });
+});
+
+describe('acceptedAlgorithms', () => {
+  it('keeps the asymmetric algorithms the provider advertises, never none or HS*', () => {
+    expect(acceptedAlgorithms(['HS256', 'none', 'ES256', 'RS256', 'EdDSA', 'PS256'])).toEqual([
+      'RS256',
+      'PS256',
+      'ES256',
+      'EdDSA',
+    ]);
+    expect(acceptedAlgorithms(['HS256', 'HS512', 'none'])).toEqual([]);
+  });
+  it('takes RS256 when the provider advertises nothing', () => {
+    expect(acceptedAlgorithms(undefined)).toEqual(['RS256']);
+  });
+});
+
+describe('claimLeftOut', () => {
+  const overage = {
+    _claim_names: { groups: 'src1' },
+    _claim_sources: { src1: { endpoint: 'https://graph.windows.net/t/users/u/getMemberObjects' } },
+  };
+  it('sees an Entra ID group overage (distributed claim or hasgroups)', () => {
+    expect(claimLeftOut(overage, 'groups')).toBe(true);
+    expect(claimLeftOut({ hasgroups: true }, 'groups')).toBe(true);
+  });
+  it('does not take a present, a merely absent or another claim for one', () => {
+    expect(claimLeftOut({ ...overage, groups: ['a'] }, 'groups')).toBe(false);
+    expect(claimLeftOut({}, 'groups')).toBe(false);
+    expect(claimLeftOut(overage, 'roles')).toBe(false);
+    expect(claimLeftOut({ hasgroups: true }, 'roles')).toBe(false);
+    expect(claimLeftOut({ _claim_names: { realm_access: 's' } }, 'realm_access.roles')).toBe(true);
   });
 });

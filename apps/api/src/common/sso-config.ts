@@ -143,6 +143,15 @@ export function parseLdap(src: Source): ProviderConfig<LdapSettings> {
     if (!userFilter.includes('{{username}}')) {
       throw new Invalid('TYTO_LDAP_USER_FILTER: must contain {{username}}');
     }
+    const groupSearchBase = val(src, 'TYTO_LDAP_GROUP_SEARCH_BASE') ?? null;
+    const groupFilter = val(src, 'TYTO_LDAP_GROUP_FILTER');
+    // Without a group base the groups are the entry's memberOf and no filter runs: a filter set
+    // alone would be ignored without a word, so it is reported instead.
+    if (groupFilter !== undefined && groupSearchBase === null) {
+      throw new Invalid(
+        'TYTO_LDAP_GROUP_FILTER: needs TYTO_LDAP_GROUP_SEARCH_BASE (unset, the groups are the user entry’s memberOf)',
+      );
+    }
     return {
       url,
       startTls,
@@ -155,8 +164,8 @@ export function parseLdap(src: Source): ProviderConfig<LdapSettings> {
       attrUsername: val(src, 'TYTO_LDAP_ATTR_USERNAME') ?? 'uid',
       attrEmail: val(src, 'TYTO_LDAP_ATTR_EMAIL') ?? 'mail',
       attrName: val(src, 'TYTO_LDAP_ATTR_NAME') ?? 'cn',
-      groupSearchBase: val(src, 'TYTO_LDAP_GROUP_SEARCH_BASE') ?? null,
-      groupFilter: val(src, 'TYTO_LDAP_GROUP_FILTER') ?? '(member={{dn}})',
+      groupSearchBase,
+      groupFilter: groupFilter ?? '(member={{dn}})',
       roleMap: roleMapOf(src, 'TYTO_LDAP_ROLE_MAP', normalizeDn),
       defaultRole: roleIdOf(src, 'TYTO_LDAP_DEFAULT_ROLE'),
       displayName: val(src, 'TYTO_LDAP_DISPLAY_NAME') ?? 'Corporate directory',

@@ -20,11 +20,13 @@ export async function startOidcProvider(
   port: number,
   redirectUri: string,
   postLogoutUri: string,
+  /** The one algorithm the provider signs ID tokens with and advertises (default RS256). */
+  idTokenAlg = 'RS256',
 ): Promise<OidcProviderProcess> {
   const script = path.join(__dirname, 'fixtures', 'oidc-provider.mjs');
   const child: ChildProcess = spawn(
     process.execPath,
-    [script, String(port), redirectUri, postLogoutUri],
+    [script, String(port), redirectUri, postLogoutUri, idTokenAlg],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -60,11 +62,17 @@ export async function startOidcProvider(
   };
 }
 
+/** The algorithms the forging provider holds a published key for. */
+export const FORGING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
+export type ForgingAlg = (typeof FORGING_ALGS)[number];
+
 export interface ForgingProvider {
   issuer: string;
-  /** The key the JWKS publishes. */
+  /** The RS256 key the JWKS publishes (kid `test-key-1`). */
   key: jose.CryptoKey;
   kid: string;
+  /** A published private key per algorithm, with its kid. */
+  keys: Record<ForgingAlg, { key: jose.CryptoKey; kid: string }>;
   /** The ID token the token endpoint answers with next (set per test). */
   nextIdToken: string;
   /** Token endpoint calls seen (the hub exchanged a code). */
@@ -75,17 +83,28 @@ export interface ForgingProvider {
 /**
  * A minimal OpenID provider the test controls: discovery, a JWKS and a token endpoint that
  * answers with whatever ID token the test minted (with jose), to prove the hub refuses forged,
- * unsigned, foreign, mis-addressed, expired and wrong-nonce tokens.
+ * unsigned, foreign, mis-addressed, expired and wrong-nonce tokens. `advertised` is its
+ * `id_token_signing_alg_values_supported`: by default every algorithm it has a key for, and also
+ * `HS256` and `none`, which the hub must refuse although the provider lists them.
  */
-export async function startForgingProvider(port: number): Promise<ForgingProvider> {
+export async function startForgingProvider(
+  port: number,
+  advertised: string[] = [...FORGING_ALGS, 'HS256', 'none'],
+): Promise<ForgingProvider> {
   const issuer = `http://127.0.0.1:${port}`;
-  const { publicKey, privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
-  const kid = 'test-key-1';
-  const jwk = { ...(await jose.exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  const keys = {} as ForgingProvider['keys'];
+  const jwks: jose.JWK[] = [];
+  for (const alg of FORGING_ALGS) {
+    const { publicKey, privateKey } = await jose.generateKeyPair(alg, { extractable: true });
+    const kid = alg === 'RS256' ? 'test-key-1' : `test-key-${alg.toLowerCase()}`;
+    keys[alg] = { key: privateKey, kid };
+    jwks.push({ ...(await jose.exportJWK(publicKey)), kid, alg, use: 'sig' });
+  }
   const state: ForgingProvider = {
     issuer,
-    key: privateKey,
-    kid,
+    key: keys.RS256.key,
+    kid: keys.RS256.kid,
+    keys,
     nextIdToken: '',
     tokenCalls: 0,
     stop: async () => undefined,
@@ -104,12 +123,12 @@ export async function startForgingProvider(port: number): Promise<ForgingProvide
         jwks_uri: `${issuer}/jwks`,
         response_types_supported: ['code'],
         subject_types_supported: ['public'],
-        id_token_signing_alg_values_supported: ['RS256'],
+        id_token_signing_alg_values_supported: advertised,
         code_challenge_methods_supported: ['S256'],
         token_endpoint_auth_methods_supported: ['client_secret_post'],
       });
     }
-    if (url.pathname === '/jwks') return json(res, { keys: [jwk] });
+    if (url.pathname === '/jwks') return json(res, { keys: jwks });
     if (url.pathname === '/token' && req.method === 'POST') {
       req.resume();
       req.on('end', () => {

@@ -16,8 +16,14 @@ export interface Slapd {
   url: string;
   /** Lines slapd logged (stats level): binds, searches, connections. */
   log(): string[];
-  /** `BIND dn="…"` operations seen so far. */
+  /**
+   * Bind operations slapd has received so far, from its own counter (the monitor backend's
+   * `cn=Bind,cn=Operations,cn=Monitor`), read synchronously over a unix socket: exact, with no
+   * wait for log lines. The reads themselves are not counted.
+   */
   binds(): number;
+  /** Connections slapd has accepted so far (`cn=Total,cn=Connections,cn=Monitor`), likewise. */
+  connections(): number;
   /** Runs ldapmodify as the admin with the given LDIF. */
   modify(ldif: string): void;
   stop(): Promise<void>;
@@ -42,7 +48,7 @@ ${members.map((m) => `member: uid=${m},ou=people,${LDAP_SUFFIX}`).join('\n')}
  * The fixture: alice in ops, bob in viewers, dave in both, carol in no group, and `adm1n` (a
  * name `adm*` would match). erin starts in viewers; tests move her with `modify`.
  */
-const DATA = [
+const ENTRIES = [
   `dn: ${LDAP_SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example\n`,
   `dn: ou=people,${LDAP_SUFFIX}\nobjectClass: organizationalUnit\nou: people\n`,
   `dn: ou=groups,${LDAP_SUFFIX}\nobjectClass: organizationalUnit\nou: groups\n`,
@@ -52,26 +58,50 @@ const DATA = [
   user('dave', 'Dave Both'),
   user('erin', 'Erin Mover'),
   user('adm1n', 'Adm One'),
-  group('ops', ['alice', 'dave']),
-  group('viewers', ['bob', 'dave', 'erin']),
 ].join('\n');
+const GROUPS = [group('ops', ['alice', 'dave']), group('viewers', ['bob', 'dave', 'erin'])].join(
+  '\n',
+);
 
-/**
- * Starts OpenLDAP's slapd on a loopback port with the fixture directory (cn=config, mdb).
- * `tls` serves ldaps:// with that certificate and key instead of ldap://, or, with `startTls`,
- * ldap:// that offers StartTLS with them.
- */
-export async function startSlapd(
-  port: number,
-  tls?: { certFile: string; keyFile: string; startTls?: boolean },
-): Promise<Slapd> {
+export interface SlapdOptions {
+  /**
+   * Serve ldaps:// with this certificate and key instead of ldap://, or, with `startTls`,
+   * ldap:// that offers StartTLS with them.
+   */
+  tls?: { certFile: string; keyFile: string; startTls?: boolean };
+  /**
+   * Load the `memberof` overlay (Debian's memberof.la), which keeps `memberOf` on each user
+   * entry in step with the groups' `member` values. The groups are then added over LDAP once
+   * slapd runs (slapadd bypasses overlays), so `memberOf` is the overlay's work, as is every
+   * later change made with `modify`.
+   */
+  memberOf?: boolean;
+}
+
+/** Starts OpenLDAP's slapd on a loopback port with the fixture directory (cn=config, mdb). */
+export async function startSlapd(port: number, options: SlapdOptions = {}): Promise<Slapd> {
+  const { tls, memberOf = false } = options;
   const dir = mkdtempSync(path.join(tmpdir(), 'tyto-slapd-'));
   const confDir = path.join(dir, 'slapd.d');
   const dbDir = path.join(dir, 'db');
+  // The monitor counters are read over this socket, apart from the listener under test.
+  const ldapi = `ldapi://${encodeURIComponent(path.join(dir, 'ldapi'))}`;
   mkdirSync(confDir);
   mkdirSync(dbDir);
   const tlsConfig = tls
     ? `olcTLSCertificateFile: ${tls.certFile}\nolcTLSCertificateKeyFile: ${tls.keyFile}\n`
+    : '';
+  const memberOfOverlay = memberOf
+    ? `
+dn: olcOverlay={0}memberof,olcDatabase={1}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcMemberOf
+olcOverlay: {0}memberof
+olcMemberOfRefInt: TRUE
+olcMemberOfGroupOC: groupOfNames
+olcMemberOfMemberAD: member
+olcMemberOfMemberOfAD: memberOf
+`
     : '';
   const config = `dn: cn=config
 objectClass: olcGlobal
@@ -83,7 +113,7 @@ objectClass: olcModuleList
 cn: module{0}
 olcModulePath: /usr/lib/ldap
 olcModuleLoad: back_mdb
-
+${memberOf ? 'olcModuleLoad: memberof\n' : ''}
 dn: cn=schema,cn=config
 objectClass: olcSchemaConfig
 cn: schema
@@ -108,9 +138,14 @@ olcDbDirectory: ${dbDir}
 olcDbMaxSize: 16777216
 olcAccess: {0}to attrs=userPassword by anonymous auth by * none
 olcAccess: {1}to * by users read by * none
+${memberOfOverlay}
+dn: olcDatabase={2}monitor,cn=config
+objectClass: olcDatabaseConfig
+olcDatabase: {2}monitor
+olcAccess: {0}to * by * read
 `;
   writeFileSync(path.join(dir, 'config.ldif'), config);
-  writeFileSync(path.join(dir, 'data.ldif'), DATA);
+  writeFileSync(path.join(dir, 'data.ldif'), memberOf ? ENTRIES : `${ENTRIES}\n${GROUPS}`);
   execFileSync('/usr/sbin/slapadd', ['-n0', '-F', confDir, '-l', path.join(dir, 'config.ldif')], {
     stdio: 'pipe',
   });
@@ -122,7 +157,7 @@ olcAccess: {1}to * by users read by * none
   // the binds that reached it.
   const child: ChildProcess = spawn(
     '/usr/sbin/slapd',
-    ['-d', 'stats', '-h', `${url}/`, '-F', confDir],
+    ['-d', 'stats', '-h', `${url}/ ${ldapi}`, '-F', confDir],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
     },
@@ -144,18 +179,46 @@ olcAccess: {1}to * by users read by * none
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  const admin = (ldif: string, add = false) =>
+    execFileSync(
+      '/usr/bin/ldapmodify',
+      [...(add ? ['-a'] : []), '-x', '-H', ldapi, '-D', LDAP_ADMIN_DN, '-w', LDAP_ADMIN_PASSWORD],
+      { input: ldif, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+  if (memberOf) admin(GROUPS, true);
+  // Each read of the counters is one anonymous connection and bind of its own: not counted.
+  let reads = 0;
+  const counters = () => {
+    reads++;
+    const out = execFileSync(
+      '/usr/bin/ldapsearch',
+      [
+        '-LLL',
+        '-x',
+        '-H',
+        ldapi,
+        '-b',
+        'cn=Monitor',
+        '(|(&(cn=Bind)(monitorOpInitiated=*))(&(cn=Total)(monitorCounter=*)))',
+        'monitorOpInitiated',
+        'monitorCounter',
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const value = (name: string) => {
+      const m = new RegExp(`^${name}: (\\d+)$`, 'm').exec(out);
+      if (!m) throw new Error(`slapd's monitor has no ${name}:\n${out}`);
+      return Number(m[1]) - reads;
+    };
+    return { binds: value('monitorOpInitiated'), connections: value('monitorCounter') };
+  };
   let stopped = false;
   return {
     url,
     log: () => [...lines],
-    binds: () => lines.filter((l) => / BIND dn="/.test(l)).length,
-    modify(ldif: string) {
-      execFileSync(
-        '/usr/bin/ldapmodify',
-        ['-x', '-H', url, '-D', LDAP_ADMIN_DN, '-w', LDAP_ADMIN_PASSWORD],
-        { input: ldif, stdio: ['pipe', 'pipe', 'pipe'] },
-      );
-    },
+    binds: () => counters().binds,
+    connections: () => counters().connections,
+    modify: (ldif: string) => void admin(ldif),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -106,6 +106,22 @@ export class UsersService implements OnApplicationBootstrap {
    * re-read (roles an administrator pinned are kept). 403 ACCOUNT_DISABLED when disabled here.
    * Role ids the mapping names that do not exist are skipped with a warning.
    */
+  /**
+   * A known provider user whose groups now map to no role keeps only the roles an admin pinned,
+   * and their live sessions lose the others at once: leaving the groups ends the access they gave
+   * without waiting for the sessions to expire.
+   */
+  private async dropProviderRoles(provider: ExternalIdentity['provider'], externalId: string) {
+    const existing = await this.users.findByExternalId(provider, externalId);
+    if (!existing?.providerRoles?.length) return;
+    const previous = new Set(existing.providerRoles);
+    existing.roles = existing.roles.filter((r) => !previous.has(r.id));
+    existing.providerRoles = [];
+    existing.updatedAt = new Date().toISOString();
+    await this.users.save(existing);
+    this.bus.emit(USER_CHANGED, { userId: existing.id } satisfies UserChangedEvent);
+  }
+
   async provisionExternal(input: ExternalIdentity): Promise<UserEntity> {
     const known = await this.roles.findByIds([...new Set(input.providerRoleIds)]);
     const unknown = input.providerRoleIds.filter((id) => !known.some((r) => r.id === id));
@@ -113,6 +129,7 @@ export class UsersService implements OnApplicationBootstrap {
       this.logger.warn(`${input.provider} role mapping names unknown roles: ${unknown.join(', ')}`);
     }
     if (known.length === 0) {
+      await this.dropProviderRoles(input.provider, input.externalId);
       throw new AppError(
         'NO_ROLE',
         `No Tyto role is mapped to any of your ${input.provider} groups`,

@@ -25,13 +25,14 @@ export class LdapStrategy implements PasswordStrategy {
   async verify(username: string, password: string): Promise<UserEntity> {
     const ldap = this.config.ldap;
     if (ldap === null) throw new AppError('UNKNOWN_PROVIDER', 'LDAP sign-in is not configured');
-    if ('error' in ldap) {
-      throw new AppError('DIRECTORY_UNAVAILABLE', 'The directory sign-in is misconfigured');
-    }
-    // Refused before any bind: an empty password is an anonymous ("unauthenticated") bind that
-    // many servers accept (RFC 4513 5.1.2), which would let anyone in.
+    // Refused before any connection: an empty password is an anonymous ("unauthenticated") bind
+    // that many servers accept (RFC 4513 5.1.2), which would let anyone in. A wrong password,
+    // whatever the state of the directory. (`trim` also takes U+00A0 and the other Unicode spaces.)
     if (password.trim() === '' || username.trim() === '') {
       throw new AppError('INVALID_CREDENTIALS', 'Invalid username or password');
+    }
+    if ('error' in ldap) {
+      throw new AppError('DIRECTORY_UNAVAILABLE', 'The directory sign-in is misconfigured');
     }
     const s = ldap.settings;
     const found = await this.directory.authenticate(s, username.trim(), password);

@@ -6,6 +6,13 @@ import { AppError } from '../../common/errors';
 import type { OidcSettings } from '../../common/sso-config';
 import type { UserEntity } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
+import {
+  acceptedAlgorithms,
+  claimLeftOut,
+  claimValues,
+  headerAlg,
+  ID_TOKEN_ALGORITHMS,
+} from './oidc-claims';
 import { mapRoles } from './sign-in-strategy';
 
 /** A sign-in the browser started: what the callback must match. */
@@ -30,29 +37,20 @@ const refused = (why: string) =>
 
 const hostOf = (url: string): string => (URL.canParse(url) ? new URL(url).host : url);
 
-/** The value at a dotted path of the claims (`realm_access.roles`), as a list of strings. */
-export function claimValues(claims: Record<string, unknown>, path: string): string[] {
-  let v: unknown = claims;
-  for (const key of path.split('.')) {
-    if (v === null || typeof v !== 'object') return [];
-    v = (v as Record<string, unknown>)[key];
-  }
-  if (typeof v === 'string') return [v];
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
-
 /**
  * OpenID Connect with openid-client (OpenID certified): authorization code with PKCE (S256),
  * `state` single use and bound to the browser by a cookie, `nonce`, and the ID token's
  * signature checked against the provider's JWKS (`enableNonRepudiationChecks`; by default the
- * library trusts the TLS channel of the token endpoint instead), with the algorithm pinned to
- * RS256 so neither `none` nor HS256 signed with a public key passes. Issuer, audience, expiry
- * (30 s tolerance) and nonce are checked by the library.
+ * library trusts the TLS channel of the token endpoint instead), signed with an algorithm the
+ * provider advertises and Tyto accepts (acceptedAlgorithms: RS*, PS*, ES*, EdDSA; never `none`
+ * or HS*). Issuer, audience, expiry (30 s tolerance) and nonce are checked by the library.
  */
 @Injectable()
 export class OidcStrategy {
   private readonly logger = new Logger(OidcStrategy.name);
   private client: oidc.Configuration | null = null;
+  /** The ID-token algorithms of this provider Tyto accepts (set with `client`). */
+  private algorithms: string[] = [];
   /** Why discovery failed, while it does; reported by GET /auth/providers. */
   private discoveryError: string | null = null;
   private readonly pending = new Map<string, Pending>();
@@ -82,10 +80,12 @@ export class OidcStrategy {
     if (this.client) return this.client;
     try {
       const issuer = new URL(s.issuer);
-      this.client = await oidc.discovery(
+      const client = await oidc.discovery(
         issuer,
         s.clientId,
-        { client_secret: s.clientSecret, id_token_signed_response_alg: 'RS256' },
+        // No id_token_signed_response_alg: the library then holds the token's `alg` to the
+        // provider's advertised list, and complete() to the part of it Tyto accepts.
+        { client_secret: s.clientSecret },
         oidc.ClientSecretPost(s.clientSecret),
         {
           timeout: DISCOVERY_TIMEOUT_S,
@@ -93,7 +93,18 @@ export class OidcStrategy {
           execute: issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
         },
       );
-      oidc.enableNonRepudiationChecks(this.client);
+      const advertised = client.serverMetadata().id_token_signing_alg_values_supported;
+      const algorithms = acceptedAlgorithms(advertised);
+      if (algorithms.length === 0) {
+        this.discoveryError =
+          `TYTO_OIDC_ISSUER: ${s.issuer} signs ID tokens only with ${(advertised ?? []).join(', ')}; ` +
+          `Tyto accepts ${ID_TOKEN_ALGORITHMS.join(', ')}`;
+        this.logger.error(`OIDC sign-in is off: ${this.discoveryError}`);
+        return null;
+      }
+      oidc.enableNonRepudiationChecks(client);
+      this.client = client;
+      this.algorithms = algorithms;
       this.discoveryError = null;
     } catch (e) {
       this.discoveryError = `TYTO_OIDC_ISSUER: discovery at ${s.issuer} failed (${(e as Error).message})`;
@@ -155,19 +166,24 @@ export class OidcStrategy {
     const error = params.get('error');
     if (error) throw refused(`the provider answered ${error}`);
     let claims: Record<string, unknown>;
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
-      const tokens = await oidc.authorizationCodeGrant(
-        client,
-        new URL(`${s.redirectUri}${search}`),
-        {
-          pkceCodeVerifier: pending.codeVerifier,
-          expectedState: state,
-          expectedNonce: pending.nonce,
-          idTokenExpected: true,
-        },
-      );
+      tokens = await oidc.authorizationCodeGrant(client, new URL(`${s.redirectUri}${search}`), {
+        pkceCodeVerifier: pending.codeVerifier,
+        expectedState: state,
+        expectedNonce: pending.nonce,
+        idTokenExpected: true,
+      });
       const found = tokens.claims();
-      if (!found) throw new Error('no ID token');
+      if (!found || !tokens.id_token) throw new Error('no ID token');
+      // The library verified the signature with the key the header names; the algorithm must
+      // also be one this provider advertises and Tyto accepts.
+      const alg = headerAlg(tokens.id_token);
+      if (alg === null || !this.algorithms.includes(alg)) {
+        throw new Error(
+          `ID token signed with ${alg ?? 'no alg'}, not ${this.algorithms.join('/')}`,
+        );
+      }
       claims = found as Record<string, unknown>;
     } catch (e) {
       this.logger.warn(`OIDC callback refused: ${(e as Error).message}`);
@@ -175,6 +191,9 @@ export class OidcStrategy {
     }
     const iss = String(claims['iss']);
     const sub = String(claims['sub']);
+    const roleValues = claimLeftOut(claims, s.roleClaim)
+      ? await this.roleClaimFromUserInfo(client, s, tokens.access_token, sub)
+      : claimValues(claims, s.roleClaim);
     const name = [claims['preferred_username'], claims['email'], sub].find(
       (v): v is string => typeof v === 'string' && v.trim() !== '',
     );
@@ -187,8 +206,50 @@ export class OidcStrategy {
       // Another issuer's user of the same name (after TYTO_OIDC_ISSUER changed) is told apart.
       fallbackUsername: `${name ?? sub}@${hostOf(iss)}`,
       email,
-      providerRoleIds: mapRoles(s.roleMap, claimValues(claims, s.roleClaim), s.defaultRole),
+      providerRoleIds: mapRoles(s.roleMap, roleValues, s.defaultRole),
     });
+  }
+
+  /**
+   * The role claim of a user whose ID token left it out (claimLeftOut: Entra's group overage),
+   * from the UserInfo endpoint when the provider puts it there. Otherwise the groups cannot be
+   * read, and the sign-in is refused (403 GROUPS_UNAVAILABLE): taking "no groups" for "unknown
+   * groups" would hand out TYTO_OIDC_DEFAULT_ROLE, or NO_ROLE, for the wrong reason. The claim
+   * source's own endpoint (Entra: a Graph API URL) is not called: it needs an access token for
+   * another API and permissions the sign-in does not have.
+   */
+  private async roleClaimFromUserInfo(
+    client: oidc.Configuration,
+    s: OidcSettings,
+    accessToken: string,
+    sub: string,
+  ): Promise<string[]> {
+    const unavailable = (why: string): AppError => {
+      this.logger.warn(
+        `OIDC sign-in of ${sub} refused: the ID token has no '${s.roleClaim}' but a pointer to ` +
+          `it elsewhere (Entra ID group overage), and ${why}. Have the provider send fewer ` +
+          `groups (Entra: groupMembershipClaims "ApplicationGroup") or app roles ` +
+          `(TYTO_OIDC_ROLE_CLAIM=roles).`,
+      );
+      return new AppError(
+        'GROUPS_UNAVAILABLE',
+        'Single sign-on worked, but the identity provider did not send your groups',
+      );
+    };
+    if (!client.serverMetadata().userinfo_endpoint) {
+      throw unavailable('the provider has no UserInfo endpoint');
+    }
+    let info: Record<string, unknown>;
+    try {
+      info = (await oidc.fetchUserInfo(client, accessToken, sub)) as Record<string, unknown>;
+    } catch (e) {
+      throw unavailable(`UserInfo failed (${(e as Error).message})`);
+    }
+    const top = s.roleClaim.split('.')[0];
+    if (info[top] === undefined || claimLeftOut(info, s.roleClaim)) {
+      throw unavailable('UserInfo does not carry it either');
+    }
+    return claimValues(info, s.roleClaim);
   }
 
   /** Where to send the browser after a Tyto logout, when the provider has an end-session URL. */
