@@ -9,6 +9,7 @@ import { AuthModule } from './auth/auth.module';
 import type { TytoConfig } from './common/config';
 import { ConfigModule } from './common/config.module';
 import { ErrorFilter } from './common/error.filter';
+import { RateCounterModule } from './common/rate-counter';
 import { RedisModule } from './common/redis';
 import { DatabaseModule } from './database/database.module';
 import { DownloadsModule } from './downloads/downloads.module';
@@ -32,6 +33,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         EventEmitterModule.forRoot({ wildcard: false, maxListeners: 1000 }),
         RedisModule,
+        RateCounterModule,
         DatabaseModule,
         HealthModule,
         AuditModule,
