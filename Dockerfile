@@ -14,10 +14,14 @@ ENV NODE_ENV=production TYTO_DATA_DIR=/var/lib/tyto TYTO_PORT=8080
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY package.json ./
-# 0700 as the hub would make it itself: the database holds password and session hashes.
-RUN mkdir -p /var/lib/tyto && chown node:node /var/lib/tyto && chmod 0700 /var/lib/tyto
+# 0700 as the hub would make it itself: the database holds password and session hashes, pki/
+# the agent CA key. pki/ exists in the image so that a volume mounted there (replicas share one,
+# docker-compose.ha.yml) starts out owned by node.
+RUN mkdir -p /var/lib/tyto/pki && chown -R node:node /var/lib/tyto \
+ && chmod 0700 /var/lib/tyto /var/lib/tyto/pki
 USER node
-EXPOSE 8080
+# 8080: UI and API; 8443: the agent listener (enrollment and the mutual-TLS channel).
+EXPOSE 8080 8443
 VOLUME /var/lib/tyto
 # Readiness, not just liveness: unhealthy while the hub cannot reach its database.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD node -e "fetch('http://127.0.0.1:8080/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

@@ -10,6 +10,7 @@ import type { TytoConfig } from './common/config';
 import { ConfigModule } from './common/config.module';
 import { ErrorFilter } from './common/error.filter';
 import { BusModule } from './common/bus.module';
+import { RateCounterModule } from './common/rate-counter';
 import { RedisModule } from './common/redis';
 import { DatabaseModule } from './database/database.module';
 import { DownloadsModule } from './downloads/downloads.module';
@@ -34,6 +35,7 @@ export class AppModule {
         EventEmitterModule.forRoot({ wildcard: false, maxListeners: 1000 }),
         RedisModule,
         BusModule,
+        RateCounterModule,
         DatabaseModule,
         HealthModule,
         AuditModule,

@@ -8,10 +8,11 @@ import { AgentsPkiService } from './agents-pki.service';
 import { AgentsController } from './agents.controller';
 import { AgentsRepository } from './agents.repository';
 import { AgentsService } from './agents.service';
+import { EnrollmentLimit } from './enrollment-limit';
 import { EnrollmentRequestEntity } from './enrollment-request.entity';
 import { EnrollmentService } from './enrollment.service';
 
-/** The agent registry, enrollment and PKI. The agent listener uses AgentsService only. */
+/** The agent registry, enrollment and PKI. The agent listener uses AgentsService and EnrollmentLimit. */
 @Module({
   imports: [
     TypeOrmModule.forFeature([AgentEntity, EnrollmentRequestEntity, AgentCertificateEntity]),
@@ -19,7 +20,13 @@ import { EnrollmentService } from './enrollment.service';
     SettingsModule,
   ],
   controllers: [AgentsController],
-  providers: [AgentsRepository, AgentsPkiService, EnrollmentService, AgentsService],
-  exports: [AgentsService],
+  providers: [
+    AgentsRepository,
+    AgentsPkiService,
+    EnrollmentService,
+    AgentsService,
+    EnrollmentLimit,
+  ],
+  exports: [AgentsService, EnrollmentLimit],
 })
 export class AgentsModule {}

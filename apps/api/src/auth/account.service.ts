@@ -33,7 +33,7 @@ export class AccountService {
     if (!this.config.allowRegistration) {
       throw new AppError('REGISTRATION_DISABLED', 'Self-registration is turned off');
     }
-    this.throttle.beginRegistration(meta.ip);
+    await this.throttle.beginRegistration(meta.ip);
     try {
       const user = await this.usersService.createLocal({
         username: body.username,
@@ -45,7 +45,7 @@ export class AccountService {
     } catch (e) {
       // A taken username still counts: it answers whether an account exists.
       if (e instanceof AppError && e.code === 'WEAK_PASSWORD')
-        this.throttle.forgiveRegistration(meta.ip);
+        await this.throttle.forgiveRegistration(meta.ip);
       throw e;
     }
   }
@@ -80,16 +80,16 @@ export class AccountService {
       );
     }
     this.policy.check(next);
-    this.throttle.begin(user.username, meta.ip);
-    const ok = await this.passwords.verify(user.passwordHash, current).catch((e: unknown) => {
+    await this.throttle.begin(user.username, meta.ip);
+    const ok = await this.passwords.verify(user.passwordHash, current).catch(async (e: unknown) => {
       // Refused for load (429): no password was checked, so it is no guess.
-      this.throttle.forgive(user.username, meta.ip);
+      await this.throttle.forgive(user.username, meta.ip);
       throw e;
     });
     if (!ok) {
       throw new AppError('INVALID_CURRENT_PASSWORD', 'The current password is not correct');
     }
-    this.throttle.succeeded(user.username, meta.ip);
+    await this.throttle.succeeded(user.username, meta.ip);
     user.passwordHash = await this.passwords.hash(next);
     user.updatedAt = new Date().toISOString();
     await this.users.save(user);

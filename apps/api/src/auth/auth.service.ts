@@ -109,7 +109,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     // earns fresh attempts, whichever strategy checks it.
     const username = normalizeLocalUsername(typed);
     const chain = this.chainFor(provider);
-    this.throttle.begin(username, meta.ip);
+    await this.throttle.begin(username, meta.ip);
     let user: UserEntity;
     try {
       // Only a chain with the directory gets here without a password (the controller holds a
@@ -119,11 +119,11 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
       // Only a wrong name or password is a guess; load (429), a directory that cannot answer,
       // or a right password without a role or for a disabled account are not.
       if (!(e instanceof AppError && e.code === 'INVALID_CREDENTIALS')) {
-        this.throttle.forgive(username, meta.ip);
+        await this.throttle.forgive(username, meta.ip);
       }
       throw e;
     }
-    this.throttle.succeeded(username, meta.ip);
+    await this.throttle.succeeded(username, meta.ip);
     return this.openSession(user, meta);
   }
 

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { AppError } from '../common/errors';
-import { ThrottleTable } from './throttle-table';
+import { RateCounter, type RateBudget } from '../common/rate-counter';
 
-/** Upper bound on tracked (username, address) pairs, about 1 MB. */
+/** Upper bound on tracked (username, address) pairs in process, about 1 MB. */
 export const MAX_TRACKED_PAIRS = 10_000;
-/** Upper bound on tracked client addresses, for the login and the registration budgets each. */
+/** Upper bound on tracked client addresses in process, for the login and the registration budgets each. */
 export const MAX_TRACKED_ADDRESSES = 10_000;
 const HOUR_MS = 3600_000;
 
@@ -15,8 +15,8 @@ type Config = Pick<
 >;
 
 /**
- * Sign-in and sign-up rate limiting, in memory and per hub replica (behind a load balancer each
- * replica counts on its own):
+ * Sign-in and sign-up rate limiting, counted by the RateCounter: in process on one hub, in
+ * Redis across replicas (TYTO_REDIS_URL), so a brute force spread over replicas meets one budget.
  * - per (username, client address): `loginMaxFailures` failures within `loginLockout` seconds
  *   lock that pair out for `loginLockout`; keyed on the pair so an attacker elsewhere cannot
  *   lock a real user out;
@@ -27,75 +27,74 @@ type Config = Pick<
  *
  * An attempt counts as a failure from the moment it starts and is forgiven on success, so
  * parallel guesses cannot all slip past the check while the first ones are still hashing.
- * The tables are bounded and never forget a lock (ThrottleTable): when one is full of locks, an
- * attempt under a new key is refused with 429 too.
+ * In process the tables are bounded and never forget a lock (ThrottleTable): when one is full
+ * of locks, an attempt under a new key is refused with 429 too.
  */
 @Injectable()
 export class LoginThrottle {
-  private readonly pairs: ThrottleTable;
-  private readonly addresses: ThrottleTable;
-  private readonly registrations: ThrottleTable;
+  readonly pairs: RateBudget;
+  readonly addresses: RateBudget;
+  readonly registrations: RateBudget;
 
-  constructor(@Inject(TYTO_CONFIG) config: Config) {
+  constructor(
+    @Inject(TYTO_CONFIG) config: Config,
+    private readonly counter: RateCounter,
+  ) {
     const windowMs = config.loginLockout * 1000;
-    this.pairs = new ThrottleTable(config.loginMaxFailures, windowMs, MAX_TRACKED_PAIRS);
-    this.addresses = new ThrottleTable(
-      config.loginAddressMaxFailures,
+    this.pairs = {
+      name: 'login.pair',
+      limit: config.loginMaxFailures,
       windowMs,
-      MAX_TRACKED_ADDRESSES,
-    );
-    this.registrations = new ThrottleTable(
-      config.registrationsPerHour,
-      HOUR_MS,
-      MAX_TRACKED_ADDRESSES,
-    );
+      maxTracked: MAX_TRACKED_PAIRS,
+    };
+    this.addresses = {
+      name: 'login.address',
+      limit: config.loginAddressMaxFailures,
+      windowMs,
+      maxTracked: MAX_TRACKED_ADDRESSES,
+    };
+    this.registrations = {
+      name: 'register.address',
+      limit: config.registrationsPerHour,
+      windowMs: HOUR_MS,
+      maxTracked: MAX_TRACKED_ADDRESSES,
+    };
   }
 
   /** Throws 429 RATE_LIMITED while the pair or the address is locked; otherwise counts. */
-  begin(username: string, ip: string | null): void {
-    const pair = pairKey(username, ip);
-    const address = ip ?? '';
-    const now = Date.now();
-    const wait =
-      this.addresses.lockedFor(address, now) ??
-      this.pairs.lockedFor(pair, now) ??
-      this.addresses.room(address, now) ??
-      this.pairs.room(pair, now);
+  async begin(username: string, ip: string | null): Promise<void> {
+    const wait = await this.counter.hit([
+      [this.addresses, ip ?? ''],
+      [this.pairs, pairKey(username, ip)],
+    ]);
     if (wait !== null) throw rateLimited('Too many failed logins; try again later', wait);
-    this.addresses.add(address, now);
-    this.pairs.add(pair, now);
   }
 
   /** A successful login forgives the pair's failures and its own attempt from the address. */
-  succeeded(username: string, ip: string | null): void {
-    this.pairs.delete(pairKey(username, ip));
-    this.addresses.forgive(ip ?? '');
+  async succeeded(username: string, ip: string | null): Promise<void> {
+    await Promise.all([
+      this.counter.reset([[this.pairs, pairKey(username, ip)]]),
+      this.counter.forgive([[this.addresses, ip ?? '']]),
+    ]);
   }
 
   /** Takes back an attempt that never checked a password (refused for load). */
-  forgive(username: string, ip: string | null): void {
-    this.pairs.forgive(pairKey(username, ip));
-    this.addresses.forgive(ip ?? '');
+  async forgive(username: string, ip: string | null): Promise<void> {
+    await this.counter.forgive([
+      [this.pairs, pairKey(username, ip)],
+      [this.addresses, ip ?? ''],
+    ]);
   }
 
   /** Throws 429 once the address has registered `registrationsPerHour` times; else counts. */
-  beginRegistration(ip: string | null): void {
-    const address = ip ?? '';
-    const now = Date.now();
-    const wait =
-      this.registrations.lockedFor(address, now) ?? this.registrations.room(address, now);
+  async beginRegistration(ip: string | null): Promise<void> {
+    const wait = await this.counter.hit([[this.registrations, ip ?? '']]);
     if (wait !== null) throw rateLimited('Too many registrations; try again later', wait);
-    this.registrations.add(address, now);
   }
 
   /** Takes back a registration that created nothing and revealed nothing (weak password). */
-  forgiveRegistration(ip: string | null): void {
-    this.registrations.forgive(ip ?? '');
-  }
-
-  /** Tracked (username, address) pairs, for tests. */
-  get size(): number {
-    return this.pairs.size;
+  async forgiveRegistration(ip: string | null): Promise<void> {
+    await this.counter.forgive([[this.registrations, ip ?? '']]);
   }
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, isPlaceholderSecret, loadConfig } from './config';
 
 const dir = () => mkdtempSync(path.join(tmpdir(), 'tyto-config-'));
 
@@ -157,4 +157,65 @@ describe(loadConfig.name, () => {
       new RegExp(`^${name}: `),
     );
   });
+});
+
+describe('placeholder secrets', () => {
+  it.each([
+    ['TYTO_ADMIN_PASSWORD', 'change-me-please'],
+    ['TYTO_ADMIN_PASSWORD', 'CHANGE_ME_CHANGE_ME'],
+    ['TYTO_ADMIN_PASSWORD', '<your admin password>'],
+    ['TYTO_CA_PASSPHRASE', 'changeme'],
+    ['TYTO_CA_PASSPHRASE', 'Example'],
+    ['TYTO_CA_PASSPHRASE', '${TYTO_CA_PASSPHRASE}'],
+    ['TYTO_DATABASE_URL', 'postgres://tyto:change-me@db:5432/tyto'],
+    ['TYTO_DATABASE_URL', 'postgresql://tyto:password@db/tyto'],
+    ['TYTO_REDIS_URL', 'redis://:CHANGE_ME@redis:6379/0'],
+    ['TYTO_REDIS_URL', 'rediss://default:secret@redis:6380'],
+  ])('refuses to start when %s holds a placeholder (%s), in one line', (name, value) => {
+    const run = () => loadConfig({ TYTO_DATA_DIR: dir(), [name]: value }, null);
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(new RegExp(`^${name}: .*placeholder, not a secret; set a real one$`));
+  });
+
+  it('never echoes the placeholder of a URL', () => {
+    expect(() =>
+      loadConfig({ TYTO_DATA_DIR: dir(), TYTO_DATABASE_URL: 'postgres://u:changeme@h/db' }, null),
+    ).toThrow(/^(?!.*changeme)/);
+  });
+
+  it('accepts real secrets and URLs without a password', () => {
+    const c = loadConfig(
+      {
+        TYTO_DATA_DIR: dir(),
+        TYTO_ADMIN_PASSWORD: 'a8f3c1e9b2d47065',
+        TYTO_CA_PASSPHRASE: 'correct horse battery staple',
+        TYTO_DATABASE_URL: 'postgres://tyto:9f2c4e1a7b3d@db:5432/tyto',
+        TYTO_REDIS_URL: 'redis://redis:6379/0',
+      },
+      null,
+    );
+    expect(c).toMatchObject({
+      adminPassword: 'a8f3c1e9b2d47065',
+      caPassphrase: 'correct horse battery staple',
+      redisUrl: 'redis://redis:6379/0',
+    });
+  });
+});
+
+describe(isPlaceholderSecret.name, () => {
+  it.each([
+    'change-me',
+    'changeme',
+    'CHANGE_ME',
+    'Change Me',
+    'password',
+    'example',
+    'xxxxxx',
+    '...',
+  ])('knows %s', (v) => expect(isPlaceholderSecret(v)).toBe(true));
+
+  it.each(['9f2c4e1a7b3d', 'correct horse battery staple', 'passwordless-and-long-3'])(
+    'lets %s through',
+    (v) => expect(isPlaceholderSecret(v)).toBe(false),
+  );
 });

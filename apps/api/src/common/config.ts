@@ -302,6 +302,61 @@ function readYaml(dataDir: string): Source {
   return out;
 }
 
+/**
+ * Values that are templates, not secrets (compared in lower case, letters and digits only, so
+ * `CHANGE_ME`, `change-me` and `Change Me` are one): a hub holding one refuses to start.
+ */
+const PLACEHOLDER_SECRETS = new Set([
+  'changeme',
+  'changethis',
+  'replaceme',
+  'password',
+  'passw0rd',
+  'secret',
+  'example',
+  'placeholder',
+  'yourpassword',
+  'yoursecret',
+  'mypassword',
+  'redacted',
+  'todo',
+  'fixme',
+]);
+
+/**
+ * True for a known placeholder: one of PLACEHOLDER_SECRETS, one starting with `changeme`
+ * or `replaceme` (`change-me-please`), `xxx…`, `...`, `<your password>`, or a `${VAR}` that
+ * was never expanded.
+ */
+export function isPlaceholderSecret(value: string): boolean {
+  const v = value.trim();
+  if (/^<[^>]*>$/.test(v) || /^\$\{[^}]*\}$/.test(v) || /^(\.{3,}|…)$/.test(v)) return true;
+  const n = v.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return PLACEHOLDER_SECRETS.has(n) || /^(changeme|replaceme)/.test(n) || /^x{3,}$/.test(n);
+}
+
+/** The password inside a postgres:// or redis:// URL, or null when it has none. */
+function urlPassword(url: string | null): string | null {
+  if (url === null) return null;
+  try {
+    const password = new URL(url).password;
+    return password === '' ? null : decodeURIComponent(password);
+  } catch {
+    return null;
+  }
+}
+
+/** Refuses a secret left at a placeholder, with one line that names where it is. */
+function refusePlaceholders(
+  secrets: [name: string, what: string, value: string | null | undefined][],
+): void {
+  for (const [name, what, value] of secrets) {
+    if (value && isPlaceholderSecret(value)) {
+      throw new ConfigError(`${name}: ${what} is a placeholder, not a secret; set a real one`);
+    }
+  }
+}
+
 /** Every variable the hub reads; anything else named TYTO_* is a typo. */
 export const KNOWN_VARIABLES: ReadonlySet<string> = new Set(Object.keys(VariablesSchema.shape));
 
@@ -320,6 +375,12 @@ export function loadConfig(env: Source, defaultWebDir: string | null): TytoConfi
     throw new ConfigError(`${String(issue.path[0])}: ${issue.message}`);
   }
   const v = parsed.data;
+  refusePlaceholders([
+    ['TYTO_ADMIN_PASSWORD', 'the value', v.TYTO_ADMIN_PASSWORD],
+    ['TYTO_CA_PASSPHRASE', 'the value', v.TYTO_CA_PASSPHRASE],
+    ['TYTO_DATABASE_URL', 'the database password', urlPassword(v.TYTO_DATABASE_URL)],
+    ['TYTO_REDIS_URL', 'the Redis password', urlPassword(v.TYTO_REDIS_URL)],
+  ]);
   const adminPassword = v.TYTO_ADMIN_PASSWORD ?? null;
   if (adminPassword !== null && adminPassword.length < v.TYTO_PASSWORD_MIN_LENGTH) {
     throw new ConfigError(

@@ -69,7 +69,7 @@ export class ErrorFilter implements ExceptionFilter {
       return;
     }
     const retryAfter = body.details['retry_after'];
-    if (status === 429 && typeof retryAfter === 'number')
+    if ((status === 429 || status === 503) && typeof retryAfter === 'number')
       void reply.header('Retry-After', retryAfter);
     void reply.code(status).send(body);
   }

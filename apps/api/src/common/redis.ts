@@ -99,10 +99,13 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     this.main = null;
     await Promise.all(
       all.map((c) =>
-        c.quit().then(
-          () => undefined,
-          () => c.disconnect(),
-        ),
+        // QUIT needs a live connection; one that is reconnecting would keep retrying after it.
+        c.status === 'ready'
+          ? c.quit().then(
+              () => undefined,
+              () => c.disconnect(),
+            )
+          : c.disconnect(),
       ),
     );
   }

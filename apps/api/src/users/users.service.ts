@@ -119,7 +119,7 @@ export class UsersService implements OnApplicationBootstrap {
     existing.providerRoles = [];
     existing.updatedAt = new Date().toISOString();
     await this.users.save(existing);
-    this.bus.emit(USER_CHANGED, { userId: existing.id } satisfies UserChangedEvent);
+    this.bus.publish(USER_CHANGED, { userId: existing.id } satisfies UserChangedEvent);
   }
 
   async provisionExternal(input: ExternalIdentity): Promise<UserEntity> {

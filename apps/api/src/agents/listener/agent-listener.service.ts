@@ -27,13 +27,12 @@ import { TYTO_CONFIG, type TytoConfig } from '../../common/config';
 import { AppError } from '../../common/errors';
 import { SampleSources } from '../../metrics/sample-source';
 import { AgentsService } from '../agents.service';
+import { EnrollmentLimit } from '../enrollment-limit';
 import { AgentConnection, type ConnectionHooks } from './agent-connection';
 import { AgentIngestService } from './agent-ingest.service';
 
 /** Request bodies on the enrollment routes (a CSR is at most 16 KiB). */
 const MAX_BODY = 64 * 1024;
-/** Enrollment requests per client address per minute. */
-const RATE_PER_MINUTE = 30;
 /**
  * markSeen is batched: one call for every agent heard from in this window. Shorter than the
  * shortest offline window (3 intervals of 1 s), or agents sampling every second flap offline;
@@ -57,7 +56,6 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
   private server: Server | null = null;
   private wss: WebSocketServer | null = null;
   private readonly connections = new Map<string, AgentConnection>();
-  private readonly rate = new Map<string, { count: number; resetAt: number }>();
   private readonly seen = new Set<string>();
   /** Every TCP connection of the listener, so shutdown can end them (upgraded ones included). */
   private readonly sockets = new Set<Socket>();
@@ -70,6 +68,7 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
     private readonly sources: SampleSources,
     private readonly ingest: AgentIngestService,
     private readonly audit: AuditService,
+    private readonly enrollmentLimit: EnrollmentLimit,
   ) {
     this.hooks = {
       onHello: async (c, hello) => {
@@ -316,7 +315,7 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
       }
       const poll = /^\/enroll\/([A-Za-z0-9_-]{1,64})$/.exec(path);
       if ((req.method === 'POST' && path === '/enroll') || (req.method === 'GET' && poll)) {
-        this.limit(req.socket.remoteAddress ?? '');
+        await this.enrollmentLimit.hit(req.socket.remoteAddress ?? '');
         if (poll) return this.reply(res, await this.agents.pollEnrollment(poll[1]));
         // AgentsService validates the body (EnrollmentRequestSchema) and answers 400 itself.
         const body = await readJson(req);
@@ -351,21 +350,6 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
         status: 'pending',
         request_id: r.requestId,
         poll_after_s: r.pollAfterS,
-      });
-    }
-  }
-
-  private limit(address: string): void {
-    const now = Date.now();
-    let slot = this.rate.get(address);
-    if (!slot || slot.resetAt <= now) {
-      if (this.rate.size > 10_000) this.rate.clear();
-      slot = { count: 0, resetAt: now + 60_000 };
-      this.rate.set(address, slot);
-    }
-    if (++slot.count > RATE_PER_MINUTE) {
-      throw new AppError('RATE_LIMITED', 'too many enrollment requests', {
-        retry_after_s: Math.ceil((slot.resetAt - now) / 1000),
       });
     }
   }
