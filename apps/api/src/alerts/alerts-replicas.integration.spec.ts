@@ -1,5 +1,6 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Alert, AlertEvent, AlertListResponse, Channel } from '@tyto/contracts';
+import { DataSource } from 'typeorm';
 import { METRICS_SAMPLE } from '../metrics/metrics.events';
 import { expectJson } from '../test/api';
 import {
@@ -11,7 +12,7 @@ import {
 } from '../test/hub';
 import { startWebhookReceiver, type WebhookReceiver } from '../test/receivers';
 import { snapshot, type SampleValues } from '../test/samples';
-import { AlertEvaluator } from './alert-evaluator.service';
+import { AlertEvaluator, EVALUATE_LEASE } from './alert-evaluator.service';
 import { NotificationsService } from './notifications.service';
 
 jest.setTimeout(120_000);
@@ -47,6 +48,11 @@ describe.each(DB_KINDS)('alert evaluation across restarts and replicas on %s', (
   const emitOn = async (h: TestHub, agent: string, values: Partial<SampleValues>) => {
     h.app.get(EventEmitter2).emit(METRICS_SAMPLE, snapshot(agent, Date.now(), values));
     await h.app.get(AlertEvaluator).flush();
+  };
+  /** A renewal that starts now: one already under way (the 5 s timer's) may predate the change. */
+  const renewNow = async (h: TestHub) => {
+    await h.app.get(AlertEvaluator).renewLease();
+    await h.app.get(AlertEvaluator).renewLease();
   };
   const post = (h: TestHub, token: string, path: string, json: unknown) =>
     h.fetch(path, { method: 'POST', token, json });
@@ -141,7 +147,7 @@ describe.each(DB_KINDS)('alert evaluation across restarts and replicas on %s', (
       200,
     );
     expect(acked).toMatchObject({ id: active[0].id, acknowledged: true, acknowledged_by: 'admin' });
-    await a.hub.app.get(AlertEvaluator).renewLease();
+    await renewNow(a.hub);
     expect(
       a.hub.app
         .get(AlertEvaluator)
@@ -152,7 +158,7 @@ describe.each(DB_KINDS)('alert evaluation across restarts and replicas on %s', (
     // The evaluating replica stops (its leases are released): the other takes over with the state.
     await close(a.hub);
     const evaluator = b.hub.app.get(AlertEvaluator);
-    await evaluator.renewLease();
+    await renewNow(b.hub);
     expect(evaluator.evaluating).toBe(true);
     await emitOn(b.hub, host, { memory: 99 });
     expect(await activeOf(b.hub, b.token, host)).toEqual([
@@ -167,5 +173,33 @@ describe.each(DB_KINDS)('alert evaluation across restarts and replicas on %s', (
     expect(cleared).toMatchObject({ change: 'resolved', alert: { id: active[0].id } });
     await new Promise((res) => setTimeout(res, 300));
     expect(r.received).toHaveLength(2);
+  });
+
+  it('stops evaluating at the first renewal after another replica took the lease', async () => {
+    const host = `lease-lost-${kind}`;
+    const { hub, token } = await boot();
+    await post(hub, token, '/api/v1/alerts/rules', { type: 'host_offline', enabled: false });
+    const evaluator = hub.app.get(AlertEvaluator);
+    expect(evaluator.evaluating).toBe(true);
+    // Another replica holds it now (this one stalled past the TTL, say).
+    const ds = hub.app.get(DataSource);
+    const p = kind === 'postgres' ? ['$1', '$2', '$3'] : ['?', '?', '?'];
+    await ds.query(
+      `UPDATE job_leases SET holder = ${p[0]}, token = token + 1, expires_at = ${p[1]} WHERE name = ${p[2]}`,
+      ['another-replica', new Date(Date.now() + 60_000).toISOString(), EVALUATE_LEASE],
+    );
+    await renewNow(hub);
+    expect(evaluator.evaluating).toBe(false);
+    await emitOn(hub, host, { memory: 99 });
+    expect(await activeOf(hub, token, host)).toEqual([]);
+    // Once it is free again this replica takes it back and evaluates.
+    await ds.query(`UPDATE job_leases SET expires_at = ${p[0]} WHERE name = ${p[1]}`, [
+      new Date(0).toISOString(),
+      EVALUATE_LEASE,
+    ]);
+    await renewNow(hub);
+    expect(evaluator.evaluating).toBe(true);
+    await emitOn(hub, host, { memory: 99 });
+    expect(await activeOf(hub, token, host)).toHaveLength(1);
   });
 });
