@@ -1,6 +1,7 @@
 import type { Collector } from '@tyto/collector';
 import {
   AGENT_CLOSE,
+  AGENT_COMMANDS,
   AGENT_PROTOCOL_VERSION,
   parseHubMessage,
   type CommandMessage,
@@ -12,6 +13,7 @@ import WebSocket from 'ws';
 import type { AgentOptions } from './args';
 import { loadPki } from './pki';
 import type { SampleBuffer } from './buffer';
+import type { CommandAnswer, ProcessCommands } from './process-commands';
 import {
   enroll,
   EnrollmentRefused,
@@ -69,6 +71,7 @@ export class Agent {
   private stopped = false;
   private identity: Identity | null = null;
   private renewing: { id: string; keyPem: string } | null = null;
+  private processCommands: Promise<ProcessCommands> | null = null;
 
   constructor(private readonly d: AgentDeps) {
     this.interval = d.opts.interval;
@@ -314,11 +317,35 @@ export class Agent {
       case 'ping':
         reply(true, { pong: true, at: new Date().toISOString() });
         return;
+      case AGENT_COMMANDS.PROCESS_LIST:
+      case AGENT_COMMANDS.PROCESS_DETAIL:
+      case AGENT_COMMANDS.PROCESS_SIGNAL:
+        void this.processCommand(cmd).then((a) =>
+          a.ok ? reply(true, a.result) : reply(false, undefined, a.error),
+        );
+        return;
       default:
         reply(false, undefined, {
           code: 'UNKNOWN_COMMAND',
           message: `unknown command '${cmd.name}'`,
         });
+    }
+  }
+
+  /**
+   * Process list, detail and signals, checked here whatever the hub checked. The module (and
+   * its process table) is loaded on the first such command, so an agent that is never asked
+   * keeps none of it in memory.
+   */
+  private async processCommand(cmd: CommandMessage): Promise<CommandAnswer> {
+    try {
+      this.processCommands ??= import('./process-commands').then(
+        (m) => new m.ProcessCommands({ procRoot: this.d.opts.procRoot ?? undefined }),
+      );
+      return (await this.processCommands).handle(cmd.name, cmd.params);
+    } catch (e) {
+      this.processCommands = null;
+      return { ok: false, error: { code: 'INTERNAL_ERROR', message: (e as Error).message } };
     }
   }
 

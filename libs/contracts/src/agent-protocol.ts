@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { MetricsSnapshotSchema } from './metrics';
-import { safeString } from './strings';
+import { ProcessDetailSchema, ProcessInfoSchema, SIGNAL_NAMES, type SignalName } from './processes';
+import { isoTimeString, safeString } from './strings';
 
 /**
  * The hub ↔ agent channel: JSON text frames over one mutual-TLS WebSocket (`GET /channel` on the
@@ -113,9 +114,8 @@ export const AckMessageSchema = z.object({
 
 /**
  * A command with a correlation id; the agent answers with a `reply` of the same id. `set_interval`
- * takes `{interval}`; `ping` answers `{pong: true}`; further names (process detail, signals) are
- * added by the features that need them, and an agent answers an unknown one with
- * `ok: false, error.code: UNKNOWN_COMMAND`.
+ * takes `{interval}`; `ping` answers `{pong: true}`; the process commands are AGENT_COMMANDS
+ * below; an agent answers an unknown one with `ok: false, error.code: UNKNOWN_COMMAND`.
  */
 export const CommandMessageSchema = z.object({
   type: z.literal('command'),
@@ -143,6 +143,72 @@ export const HubToAgentMessageSchema = z.discriminatedUnion('type', [
   RenewedMessageSchema,
   HeartbeatMessageSchema,
 ]);
+
+// ---- commands (hub → agent `command`, agent → hub `reply`) ----
+
+/**
+ * Command names beyond `set_interval` and `ping`, each with its params and result schema below.
+ * The agent validates the params itself and repeats every safety check (it never trusts the hub).
+ */
+export const AGENT_COMMANDS = {
+  /** `{}` → `{processes}`: every process of the agent's host. */
+  PROCESS_LIST: 'process.list',
+  /** `{pid}` → `{process}`, null when it is gone. */
+  PROCESS_DETAIL: 'process.detail',
+  /** `{pid, signal, start_time?}` → a SignalOutcome (sent, or why not). */
+  PROCESS_SIGNAL: 'process.signal',
+} as const;
+
+/** Error codes an agent answers a command with (`reply.error.code`). */
+export const AGENT_COMMAND_ERRORS = {
+  /** The params do not match the command's schema. */
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  /** The agent does not know the command (an older agent). */
+  UNKNOWN_COMMAND: 'UNKNOWN_COMMAND',
+  /** The agent failed while running it. */
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+} as const;
+
+const commandPid = z
+  .number()
+  .int()
+  .min(-(2 ** 31))
+  .max(2 ** 31 - 1);
+
+export const ProcessListParamsSchema = z.strictObject({});
+export const ProcessListResultSchema = z.object({ processes: z.array(ProcessInfoSchema) });
+
+export const ProcessDetailParamsSchema = z.strictObject({ pid: commandPid });
+export const ProcessDetailResultSchema = z.object({
+  process: ProcessDetailSchema.omit({ agent_id: true }).nullable(),
+});
+
+/**
+ * Any integer pid passes the schema: 0, 1, negatives and the agent's own pid are refused by the
+ * agent's process table as `protected`, so a bypassed hub check still sends nothing.
+ */
+export const ProcessSignalParamsSchema = z.strictObject({
+  pid: commandPid,
+  signal: z.enum(SIGNAL_NAMES as [SignalName, ...SignalName[]]),
+  start_time: isoTimeString().optional(),
+});
+
+/** Whether the signal was sent; a refusal says why (the hub maps each reason to its error). */
+export const SignalOutcomeSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), name: z.string(), startTime: z.string() }),
+  z.object({
+    ok: z.literal(false),
+    reason: z.enum(['protected', 'not_found', 'changed', 'permission']),
+    name: z.string().optional(),
+  }),
+]);
+
+export type ProcessListParams = z.infer<typeof ProcessListParamsSchema>;
+export type ProcessListResult = z.infer<typeof ProcessListResultSchema>;
+export type ProcessDetailParams = z.infer<typeof ProcessDetailParamsSchema>;
+export type ProcessDetailResult = z.infer<typeof ProcessDetailResultSchema>;
+export type ProcessSignalParams = z.infer<typeof ProcessSignalParamsSchema>;
+export type SignalOutcomeResult = z.infer<typeof SignalOutcomeSchema>;
 
 export type AgentSample = z.infer<typeof AgentSampleSchema>;
 export type HelloMessage = z.infer<typeof HelloMessageSchema>;

@@ -70,4 +70,21 @@ describe(AlertBook.name, () => {
     expect(second.feed(T0 + SEC, 90)).toEqual([]);
     expect(second.feed(T0 + 2 * SEC, 10)[0]).toMatchObject({ change: 'resolved', notify: true });
   });
+
+  it('adopts an acknowledgement stored by another replica, unless the alert escalated since', () => {
+    const { book, feed } = lifecycle();
+    const [raised] = feed(T0, 90);
+    const acked = {
+      ...raised.alert,
+      acknowledged: true,
+      acknowledged_at: 'x',
+      acknowledged_by: 'ann',
+    };
+    expect(book.adoptAcknowledgements([{ ...acked, level: 'critical' }])).toBe(0);
+    expect(book.get(raised.alert.id)?.acknowledged).toBe(false);
+    expect(book.adoptAcknowledgements([acked])).toBe(1);
+    expect(book.get(raised.alert.id)).toMatchObject({ acknowledged: true, acknowledged_by: 'ann' });
+    expect(book.remindable(book.get(raised.alert.id) as never, T0)).toBe(false);
+    expect(book.adoptAcknowledgements([acked])).toBe(0);
+  });
 });

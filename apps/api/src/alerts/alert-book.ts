@@ -89,6 +89,26 @@ export class AlertBook {
     return { change: 'acknowledged', alert: next, notify: false };
   }
 
+  /**
+   * Takes over acknowledgements recorded elsewhere (another replica's API) for alerts still at
+   * the level they were acknowledged at; answers how many it took.
+   */
+  adoptAcknowledgements(stored: readonly Alert[]): number {
+    let n = 0;
+    for (const s of stored) {
+      const a = this.active.get(s.id);
+      if (!a || a.acknowledged || !s.acknowledged || s.level !== a.level) continue;
+      this.active.set(s.id, {
+        ...a,
+        acknowledged: true,
+        acknowledged_at: s.acknowledged_at,
+        acknowledged_by: s.acknowledged_by,
+      });
+      n++;
+    }
+    return n;
+  }
+
   private applyOne(t: Transition): AlertEffect {
     const at = new Date(t.at).toISOString();
     const quiet = isSilenced(this.silences, t.agentId, t.at);

@@ -253,6 +253,80 @@ describe(AlertEngine.name, () => {
     });
   });
 
+  describe('pending conditions', () => {
+    it('reports when a `for` starts and stops pending, and nothing for a `for` of 0', () => {
+      const { engine, feed } = engineWith([memoryRule({ for: 600 })]);
+      feed(T0, { memory: 90 });
+      expect(engine.takePendingChanges()).toEqual([
+        { agentId: 'web-01', type: 'memory', subject: '', since: T0 },
+      ]);
+      feed(T0 + SEC, { memory: 90 });
+      expect(engine.takePendingChanges()).toEqual([]);
+      feed(T0 + 2 * SEC, { memory: 10 });
+      expect(engine.takePendingChanges()).toEqual([
+        { agentId: 'web-01', type: 'memory', subject: '', since: null },
+      ]);
+      const seed = engineWith();
+      expect(kinds(seed.feed(T0, { cpu: 99 }))).toEqual(['cpu:raised:critical']);
+      expect(seed.engine.takePendingChanges()).toEqual([]);
+    });
+
+    it('reports the end of a pending that raised, and of a subject that went away', () => {
+      const { engine, feed } = engineWith([memoryRule({ for: 60 })]);
+      feed(T0, { memory: 90 });
+      engine.takePendingChanges();
+      expect(kinds(feed(T0 + 60 * SEC, { memory: 90 }))).toEqual(['memory:raised:warning']);
+      expect(engine.takePendingChanges()).toEqual([
+        { agentId: 'web-01', type: 'memory', subject: '', since: null },
+      ]);
+      const disk = engineWith([
+        { ...DEFAULT_RULES.disk, type: 'disk', agentId: null, for: 60 } as StoredRule,
+      ]);
+      disk.feed(T0, { rootUsed: 85 });
+      expect(disk.engine.takePendingChanges()).toEqual([
+        { agentId: 'web-01', type: 'disk', subject: '/', since: T0 },
+      ]);
+      disk.feed(T0 + SEC, {}, 'web-01', (s) => (s.disk.mounts = []));
+      expect(disk.engine.takePendingChanges()).toEqual([
+        { agentId: 'web-01', type: 'disk', subject: '/', since: null },
+      ]);
+    });
+
+    it('goes on with a restored `for` instead of starting it again (a restart)', () => {
+      const { engine, feed } = engineWith([memoryRule({ for: 3600 })]);
+      engine.restorePending(
+        [{ agentId: 'web-01', type: 'memory', subject: '', since: T0 }],
+        T0 + 3000 * SEC,
+      );
+      expect(feed(T0 + 3000 * SEC, { memory: 90 })).toEqual([]);
+      expect(engine.takePendingChanges()).toEqual([]);
+      expect(kinds(feed(T0 + 3600 * SEC, { memory: 90 }))).toEqual(['memory:raised:warning']);
+      // Restored, then the condition lapses: it starts over.
+      const again = engineWith([memoryRule({ for: 3600 })]);
+      again.engine.restorePending(
+        [{ agentId: 'web-01', type: 'memory', subject: '', since: T0 }],
+        T0,
+      );
+      expect(again.feed(T0 + 10 * SEC, { memory: 20 })).toEqual([]);
+      expect(again.engine.takePendingChanges()).toEqual([
+        { agentId: 'web-01', type: 'memory', subject: '', since: null },
+      ]);
+      expect(again.feed(T0 + 3600 * SEC, { memory: 90 })).toEqual([]);
+    });
+
+    it('keeps a restored escalation pending on the restored alert', () => {
+      const { engine, feed } = engineWith([memoryRule({ for: 600 })]);
+      engine.restore(
+        [{ id: 'a-1', agentId: 'web-01', type: 'memory', subject: '', level: 'warning' }],
+        T0,
+      );
+      engine.restorePending([{ agentId: 'web-01', type: 'memory', subject: '', since: T0 }], T0);
+      expect(feed(T0 + 300 * SEC, { memory: 97 })).toEqual([]);
+      const [up] = feed(T0 + 600 * SEC, { memory: 97 });
+      expect(up).toMatchObject({ kind: 'escalated', alertId: 'a-1', level: 'critical' });
+    });
+  });
+
   it('converts rules for the engine in milliseconds', () => {
     const r: EngineRule = toEngineRule('memory', { ...DEFAULT_RULES.memory, for: 30 });
     expect(r.forMs).toBe(30_000);

@@ -45,6 +45,25 @@ export interface ActiveAlertState {
   level: AlertLevel;
 }
 
+/**
+ * A condition that started or stopped pending (holding, but not yet for its rule's `for`): what
+ * the evaluator persists so a restart does not start `for` afresh. `since` null: it stopped.
+ */
+export interface PendingChange {
+  agentId: string;
+  type: AlertType;
+  subject: string;
+  since: number | null;
+}
+
+/** A pending condition to restore. */
+export interface PendingState {
+  agentId: string;
+  type: AlertType;
+  subject: string;
+  since: number;
+}
+
 interface SubjectState {
   rank: Rank;
   pendingSince: number | null;
@@ -107,6 +126,7 @@ const EXTRACT: Record<
  */
 export class AlertEngine {
   private readonly hosts = new Map<string, HostState>();
+  private pendingChanges: PendingChange[] = [];
 
   constructor(private readonly rulesFor: (agentId: string) => readonly EngineRule[]) {}
 
@@ -121,6 +141,33 @@ export class AlertEngine {
         seen: host.generation,
       });
     }
+  }
+
+  /**
+   * Restores pending conditions (after `restore`), so a long `for` goes on where it was rather
+   * than starting again; the caller shifts `since` past the time nobody was watching.
+   */
+  restorePending(pending: readonly PendingState[], now: number): void {
+    for (const p of pending) {
+      const host = this.host(p.agentId, now);
+      const subjects = this.subjects(host, p.type);
+      const st = subjects.get(p.subject);
+      if (st) st.pendingSince = p.since;
+      else
+        subjects.set(p.subject, {
+          rank: 0,
+          pendingSince: p.since,
+          alertId: null,
+          seen: host.generation,
+        });
+    }
+  }
+
+  /** Pending conditions that started or stopped since the last call, in order. */
+  takePendingChanges(): PendingChange[] {
+    const out = this.pendingChanges;
+    this.pendingChanges = [];
+    return out;
   }
 
   /** Active alerts across every host. */
@@ -152,13 +199,21 @@ export class AlertEngine {
             subjects.set(subject, st);
           }
           st.seen = gen;
+          const wasPending = st.pendingSince;
           this.step(out, agentId, rule, subject, st, value, now);
+          // Only a pending that outlives the sample is news (a `for` of 0 raises at once).
+          if ((wasPending === null) !== (st.pendingSince === null)) {
+            this.pendingChanges.push({ agentId, type: rule.type, subject, since: st.pendingSince });
+          }
           if (st.rank === 0 && st.pendingSince === null) subjects.delete(subject);
         });
       }
       // Subjects that went away (a mount, a container) or a disabled rule: clear their alerts.
       for (const [subject, st] of subjects) {
         if (st.seen === gen) continue;
+        if (st.pendingSince !== null) {
+          this.pendingChanges.push({ agentId, type: rule.type, subject, since: null });
+        }
         if (st.rank > 0) out.push(this.resolve(agentId, rule.type, subject, st, 0, now));
         subjects.delete(subject);
       }
@@ -204,6 +259,13 @@ export class AlertEngine {
 
   /** Stops watching a host (an agent removed): its alerts are the caller's to close. */
   forget(agentId: string): void {
+    const host = this.hosts.get(agentId);
+    for (const [type, subjects] of host?.types ?? []) {
+      for (const [subject, st] of subjects) {
+        if (st.pendingSince !== null)
+          this.pendingChanges.push({ agentId, type, subject, since: null });
+      }
+    }
     this.hosts.delete(agentId);
   }
 

@@ -212,8 +212,33 @@ export class DeliveryEntity {
   sentAt!: string | null;
 }
 
+/**
+ * A condition that holds but has not yet held for its rule's `for` (no alert yet, or one not yet
+ * escalated): kept so a restart or a change of evaluating replica does not start `for` afresh.
+ */
+@Entity('alert_pending')
+export class AlertPendingEntity {
+  @PrimaryColumn({ name: 'agent_id', type: 'varchar', length: 128 })
+  agentId!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 32 })
+  type!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 255 })
+  subject!: string;
+
+  /** Epoch ms: since when the condition holds. */
+  @Column({ type: 'bigint', transformer: epochMs })
+  since!: number;
+
+  /** Epoch ms: the evaluator last confirmed it was watching (renewed with its lease). */
+  @Column({ name: 'checked_at', type: 'bigint', transformer: epochMs })
+  checkedAt!: number;
+}
+
 export const ALERT_ENTITIES = [
   AlertEntity,
+  AlertPendingEntity,
   AlertRuleEntity,
   SilenceEntity,
   ChannelEntity,

@@ -4,6 +4,7 @@ import type { AlertListQuery } from '@tyto/contracts';
 import { In, IsNull, LessThanOrEqual, MoreThan, Not, Repository } from 'typeorm';
 import {
   AlertEntity,
+  AlertPendingEntity,
   AlertRuleEntity,
   ChannelEntity,
   DeliveryEntity,
@@ -21,7 +22,26 @@ export class AlertsRepository {
     @InjectRepository(AlertEntity) private readonly alerts: Repository<AlertEntity>,
     @InjectRepository(AlertRuleEntity) private readonly rules: Repository<AlertRuleEntity>,
     @InjectRepository(SilenceEntity) private readonly silences: Repository<SilenceEntity>,
+    @InjectRepository(AlertPendingEntity)
+    private readonly pending: Repository<AlertPendingEntity>,
   ) {}
+
+  allPending(): Promise<AlertPendingEntity[]> {
+    return this.pending.find();
+  }
+
+  async savePending(p: AlertPendingEntity): Promise<void> {
+    await this.pending.save(p, NO_TRANSACTION);
+  }
+
+  async deletePending(agentId: string, type: string, subject: string): Promise<void> {
+    await this.pending.delete({ agentId, type, subject });
+  }
+
+  /** Marks every pending condition as watched until `at` (one statement). */
+  async touchPending(at: number): Promise<void> {
+    await this.pending.createQueryBuilder().update().set({ checkedAt: at }).execute();
+  }
 
   active(): Promise<AlertEntity[]> {
     return this.alerts.find({ where: { resolvedAt: IsNull() } });

@@ -56,16 +56,32 @@ export function channelWants(c: ChannelEntity, alert: Alert, change: AlertChange
   return c.agentIds === null || c.agentIds.includes(alert.agent_id);
 }
 
+const CACHE_MS = 5000;
+
 /** Notification channels (contact points); the queue and sending are NotificationsService's. */
 @Injectable()
 export class ChannelsService {
-  /** Every channel, kept in memory: each alert change is matched against them. */
+  /**
+   * Every channel, kept in memory: each alert change is matched against them. Read again after
+   * CACHE_MS, so a channel another replica added or changed is seen here soon after.
+   */
   private cache: ChannelEntity[] | null = null;
+  private cachedAt = 0;
 
   constructor(private readonly repo: ChannelsRepository) {}
 
   async all(): Promise<ChannelEntity[]> {
-    return (this.cache ??= await this.repo.allChannels());
+    const now = Date.now();
+    if (!this.cache || now - this.cachedAt > CACHE_MS) {
+      this.cache = await this.repo.allChannels();
+      this.cachedAt = now;
+    }
+    return this.cache;
+  }
+
+  /** One channel as stored now (for a delivery: another replica may have just made it). */
+  async current(id: string): Promise<ChannelEntity | null> {
+    return (await this.all()).find((c) => c.id === id) ?? (await this.repo.findChannel(id));
   }
 
   async find(id: string): Promise<ChannelEntity> {

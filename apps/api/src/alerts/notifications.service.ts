@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Alert, AlertEvent, ChannelType, EmailSettings } from '@tyto/contracts';
 import { randomUUID } from 'node:crypto';
+import { JobLeases } from '../database/job-leases';
 import { DeliveryEntity, type ChannelEntity } from './alerts.entities';
 import { ChannelsRepository } from './alerts.repository';
 import { channelWants, ChannelsService } from './channels.service';
@@ -9,8 +10,14 @@ import { httpNotification, post, sendEmail } from './senders';
 /** Attempts before a delivery is given up (about 17 minutes of back-off in all). */
 export const MAX_ATTEMPTS = 10;
 const MAX_BACKOFF_MS = 10 * 60_000;
-/** The queue is looked at this often even when nothing was queued here (other replicas). */
-const SWEEP_MS = 30_000;
+/**
+ * The queue is looked at this often even when nothing was queued here (rows queued by other
+ * replicas); each look renews the delivery lease.
+ */
+const SWEEP_MS = 5_000;
+/** One replica delivers at a time; the lease outlives a few sweeps. */
+export const NOTIFY_LEASE = 'alerts.notify';
+const NOTIFY_LEASE_TTL_MS = 3 * SWEEP_MS;
 const REMIND_EVERY_MS = 5_000;
 const BATCH = 20;
 
@@ -20,8 +27,9 @@ export const backoffMs = (attempts: number) => Math.min(1000 * 2 ** (attempts - 
 /**
  * The notification queue. Each change an alert's channels want becomes one delivery row per
  * channel; a worker sends due rows, marks them sent, or schedules a retry with back-off and
- * notes the error on the channel. A row is claimed before it is sent, so it goes out once.
- * Reminders of unacknowledged alerts follow each channel's repeat interval.
+ * notes the error on the channel. A row is claimed before it is sent, so it goes out once. Of
+ * several replicas on one database only the holder of the `alerts.notify` lease sends (any may
+ * queue). Reminders of unacknowledged alerts follow each channel's repeat interval.
  */
 @Injectable()
 export class NotificationsService implements OnModuleInit, OnApplicationShutdown {
@@ -34,10 +42,13 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  /** Whether the last run held the delivery lease (else the next look is a sweep away). */
+  private delivering = false;
 
   constructor(
     private readonly repo: ChannelsRepository,
     private readonly channels: ChannelsService,
+    private readonly leases: JobLeases,
   ) {}
 
   onModuleInit(): void {
@@ -152,12 +163,13 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
   private async scheduleNext(): Promise<void> {
     if (this.stopped) return;
     let delay = SWEEP_MS;
-    try {
-      const next = await this.repo.nextDue();
-      if (next !== null) delay = Math.min(delay, Math.max(0, next - Date.now()));
-    } catch (e) {
-      this.logger.warn(`reading the delivery queue failed: ${(e as Error).message}`);
-    }
+    if (this.delivering)
+      try {
+        const next = await this.repo.nextDue();
+        if (next !== null) delay = Math.min(delay, Math.max(0, next - Date.now()));
+      } catch (e) {
+        this.logger.warn(`reading the delivery queue failed: ${(e as Error).message}`);
+      }
     if (this.stopped || this.running) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.kick(), delay);
@@ -165,15 +177,21 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
   }
 
   private async run(): Promise<void> {
+    this.delivering = false;
+    const lease = await this.leases.hold(NOTIFY_LEASE, NOTIFY_LEASE_TTL_MS);
+    if (!lease) return; // another replica delivers
     for (;;) {
       const due = await this.repo.due(Date.now(), BATCH);
-      if (due.length === 0 || this.stopped) return;
+      if (due.length === 0 || this.stopped) break;
+      // Fencing: a replica whose lease moved on (it stalled past the TTL) sends nothing more.
+      if (!(await this.leases.stillHeld(lease))) return;
       await Promise.all(due.map((d) => this.attempt(d)));
     }
+    this.delivering = true;
   }
 
   private async attempt(d: DeliveryEntity): Promise<void> {
-    const channel = (await this.channels.all()).find((c) => c.id === d.channelId);
+    const channel = await this.channels.current(d.channelId);
     const attempts = d.attempts + 1;
     if (!channel) {
       await this.repo.updateDelivery(d.id, {

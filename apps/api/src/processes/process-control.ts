@@ -17,9 +17,9 @@ export interface ProcessControl {
 }
 
 /**
- * Where a host's ProcessControl comes from, keyed by agent id. The agents module registers a
- * resolver for its connections here (`register`); until then only `local` resolves. A resolver
- * answers null for an id it does not know and throws an AppError (503) for a known agent that
- * is not connected.
+ * Where a host's ProcessControl comes from, keyed by agent id: `local`, then any registered
+ * (`ProcessesService.register`), then the enrolled agents' channels (RemoteProcessControls),
+ * whose calls answer 404 for an unknown id and 503 AGENT_OFFLINE for one not connected. A
+ * resolver answers null for an id it does not serve.
  */
 export type ProcessControlResolver = (agentId: string) => ProcessControl | null;

@@ -8,10 +8,11 @@ import {
   type SignalName,
   type SignalResponse,
 } from '@tyto/contracts';
-import { AppError, notFound } from '../common/errors';
+import { AppError } from '../common/errors';
 import { LOCAL_AGENT_ID } from '../metrics/local-sampler.service';
 import { LocalProcessControl } from './local-process-control';
 import type { ProcessControl, ProcessControlResolver } from './process-control';
+import { RemoteProcessControls } from './remote-process-control';
 
 const DEFAULT_LIMIT = 1000;
 const TEXT_SORTS = new Set(['name', 'user', 'state']);
@@ -33,11 +34,17 @@ export interface SignalFacts {
 export class ProcessesService {
   private readonly resolvers: ProcessControlResolver[];
 
-  constructor(local: LocalProcessControl) {
+  constructor(
+    local: LocalProcessControl,
+    private readonly remote: RemoteProcessControls,
+  ) {
     this.resolvers = [(id) => (id === LOCAL_AGENT_ID ? local : null)];
   }
 
-  /** Adds where remote hosts' process control comes from (the agents module calls this). */
+  /**
+   * Adds a source of hosts' process control, asked before the enrolled agents' channels (tests
+   * plug a host in here).
+   */
   register(resolver: ProcessControlResolver): void {
     this.resolvers.push(resolver);
   }
@@ -130,7 +137,8 @@ export class ProcessesService {
       const control = resolve(agentId);
       if (control) return control;
     }
-    throw notFound(`Agent '${agentId}'`);
+    // Any other id is an enrolled agent's (or 404 from the registry on first use).
+    return this.remote.for(agentId);
   }
 }
 

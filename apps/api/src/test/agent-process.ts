@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -32,18 +32,26 @@ export interface AgentProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `node tyto-agent.js ARGS` as a real process, from an empty working directory. */
+/**
+ * Starts `node tyto-agent.js ARGS` as a real process, from an empty working directory; with
+ * `uid`, as that user (the test must run as root; the bundle and the directory are opened to it).
+ */
 export function startAgent(
   args: string[],
-  opts: { script?: string; env?: NodeJS.ProcessEnv } = {},
+  opts: { script?: string; env?: NodeJS.ProcessEnv; uid?: number } = {},
 ): AgentProcess {
   const script = opts.script ?? path.join(agentBundleDir(), 'tyto-agent.js');
   const cwd = mkdtempSync(path.join(tmpdir(), 'tyto-agent-cwd-'));
+  if (opts.uid !== undefined) {
+    chmodSync(path.dirname(script), 0o755);
+    chownSync(cwd, opts.uid, opts.uid);
+  }
   // A clean environment: no NODE_PATH, no node_modules anywhere near the bundle.
   const child = spawn(process.execPath, [script, ...args], {
     cwd,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}),
   });
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve(l: string): void }[] = [];

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { ProcessDetail, ProcessInfo, SignalName } from '@tyto/contracts';
+import type { ProcessDetail, ProcessInfo, SignalName, SignalOutcomeResult } from '@tyto/contracts';
 import { readHostConstants, type HostConstants } from './host-constants';
 import { formatCmdline, parseStatus, PasswdCache, redactCommand } from './processes';
 import { FileReader, round2 } from './read';
@@ -40,10 +40,11 @@ export function parseFullPidStat(text: string): FullPidStat | null {
   return Number.isFinite(out.rssPages) && Number.isFinite(out.startTicks) ? out : null;
 }
 
-/** What `signalProcess` answers; the hub maps each refusal to its error code. */
-export type SignalOutcome =
-  | { ok: true; name: string; startTime: string }
-  | { ok: false; reason: 'protected' | 'not_found' | 'changed' | 'permission'; name?: string };
+/**
+ * What `signal` answers (the contract's SignalOutcomeSchema, which an agent sends back as its
+ * reply); the hub maps each refusal to its error code.
+ */
+export type SignalOutcome = SignalOutcomeResult;
 
 export interface ProcessTableOptions {
   procRoot?: string;

@@ -4,6 +4,7 @@ import {
   DestroyRef,
   inject,
   input,
+  output,
   signal,
 } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
@@ -21,8 +22,9 @@ interface HostChoice {
   name: string;
 }
 
-// The host page's "which host" control: the registry's hosts with agents:view, else the hosts
-// the fleet stream's first frame names. Switching keeps the tab (live or history).
+// The "which host" control: the registry's hosts with agents:view, else the hosts the fleet
+// stream's first frame names. On the host page switching keeps the tab (live or history); a page
+// that handles the choice itself (processes) sets `navigates` false and listens to `picked`.
 @Component({
   selector: 'tyto-host-switcher',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -48,6 +50,8 @@ interface HostChoice {
 })
 export class HostSwitcherComponent {
   readonly agentId = input.required<string>();
+  readonly navigates = input(true);
+  readonly picked = output<string>();
 
   private readonly api = inject(FleetApi);
   private readonly router = inject(Router);
@@ -95,6 +99,8 @@ export class HostSwitcherComponent {
   }
 
   protected go(change: MatSelectChange<string>): void {
+    this.picked.emit(change.value);
+    if (!this.navigates()) return;
     const onHistory = this.router.url.split('?')[0].endsWith('/history');
     void this.router.navigate(['/host', change.value, ...(onHistory ? ['history'] : [])], {
       relativeTo: this.route,

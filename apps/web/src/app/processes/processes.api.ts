@@ -13,22 +13,25 @@ import { API_BASE, callerHandles } from '../core/http';
 export class ProcessesApi {
   private readonly http = inject(HttpClient);
 
+  // The page shows why a host has no list (unknown 404, agent offline 503) in place of the
+  // table, once rather than at every refresh.
   list(agentId: string): Observable<ProcessListResponse> {
     return this.http.get<ProcessListResponse>(`${API_BASE}/processes`, {
       params: { agent_id: agentId, limit: 10_000 },
+      context: callerHandles(404, 503),
     });
   }
 
-  // 404: the process exited; the drawer says so itself.
+  // 404: the process exited; 503: its agent went offline. The drawer says so itself.
   detail(agentId: string, pid: number): Observable<ProcessDetail> {
     return this.http.get<ProcessDetail>(`${API_BASE}/processes/${pid}`, {
       params: { agent_id: agentId },
-      context: callerHandles(404),
+      context: callerHandles(404, 503),
     });
   }
 
   // The start time guards against the pid naming another process by now (409). The drawer
-  // shows the hub's refusals (403 EPERM, 404, 409) next to the buttons.
+  // shows the hub's refusals (403 EPERM, 404, 409, 503 agent offline) next to the buttons.
   signal(
     agentId: string,
     pid: number,
@@ -38,7 +41,7 @@ export class ProcessesApi {
     return this.http.post<SignalResponse>(
       `${API_BASE}/processes/${pid}/signal`,
       { signal, start_time: startTime },
-      { params: { agent_id: agentId }, context: callerHandles(400, 403, 404, 409) },
+      { params: { agent_id: agentId }, context: callerHandles(400, 403, 404, 409, 503) },
     );
   }
 }

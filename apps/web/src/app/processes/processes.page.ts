@@ -1,5 +1,6 @@
 import { DatePipe, DecimalPipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatDialog } from '@angular/material/dialog';
@@ -8,10 +9,11 @@ import { MatInputModule } from '@angular/material/input';
 import type { Sort } from '@angular/material/sort';
 import { MatSortModule } from '@angular/material/sort';
 import { MatTableModule } from '@angular/material/table';
-import { ActivatedRoute } from '@angular/router';
+import { ActivatedRoute, Router } from '@angular/router';
 import type { SignalName } from '@tyto/contracts';
-import { firstValueFrom } from 'rxjs';
+import { distinctUntilChanged, firstValueFrom, map } from 'rxjs';
 import { CanDirective } from '../auth/can.directive';
+import { HostSwitcherComponent } from '../fleet/host-switcher.component';
 import { BytesPipe } from '../shared/format/bytes.pipe';
 import { ConfirmSignalDialog, type ConfirmSignalData } from './confirm-signal.dialog';
 import { ProcessesStore, type SortColumn } from './processes.store';
@@ -34,6 +36,7 @@ const ACTIONS: { label: string; signal: SignalName }[] = [
     DecimalPipe,
     BytesPipe,
     CanDirective,
+    HostSwitcherComponent,
     MatButtonModule,
     MatCardModule,
     MatFormFieldModule,
@@ -44,6 +47,11 @@ const ACTIONS: { label: string; signal: SignalName }[] = [
   template: `
     <h1>Processes on {{ store.agentId() }}</h1>
     <div class="bar">
+      <tyto-host-switcher
+        [agentId]="store.agentId()"
+        [navigates]="false"
+        (picked)="switchHost($event)"
+      />
       <mat-form-field appearance="outline" subscriptSizing="dynamic">
         <mat-label>Search</mat-label>
         <input
@@ -241,9 +249,27 @@ export class ProcessesPage {
   protected readonly columns = COLUMNS;
   protected readonly actions = ACTIONS;
 
+  private readonly router = inject(Router);
+  private readonly route = inject(ActivatedRoute);
+
+  // The host is the `agent_id` query parameter (local by default): a link or the switcher
+  // changes it, and the table follows.
   constructor() {
-    const agent = inject(ActivatedRoute).snapshot.queryParamMap.get('agent_id');
-    this.store.start(agent || 'local');
+    this.route.queryParamMap
+      .pipe(
+        map((q) => q.get('agent_id') || 'local'),
+        distinctUntilChanged(),
+        takeUntilDestroyed(inject(DestroyRef)),
+      )
+      .subscribe((agentId) => this.store.start(agentId));
+  }
+
+  protected switchHost(agentId: string): void {
+    void this.router.navigate([], {
+      relativeTo: this.route,
+      queryParams: { agent_id: agentId === 'local' ? null : agentId },
+      queryParamsHandling: 'merge',
+    });
   }
 
   protected sort(event: Sort): void {

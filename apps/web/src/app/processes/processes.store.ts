@@ -2,7 +2,7 @@ import { HttpErrorResponse } from '@angular/common/http';
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import type { ProcessDetail, ProcessInfo, SignalName } from '@tyto/contracts';
-import { firstValueFrom, timer, switchMap, catchError, of } from 'rxjs';
+import { firstValueFrom, timer, switchMap, catchError, of, type Subscription } from 'rxjs';
 import { errorMessage } from '../core/http';
 import { ProcessesApi } from './processes.api';
 
@@ -51,6 +51,7 @@ export class ProcessesStore {
   private readonly _selected = signal<ProcessDetail | null>(null);
   private readonly _detailError = signal<string | null>(null);
   private readonly _busy = signal(false);
+  private polling: Subscription | null = null;
 
   readonly agentId = computed(() => this._agentId());
   readonly search = computed(() => this._search());
@@ -64,9 +65,14 @@ export class ProcessesStore {
     sortProcesses(filterProcesses(this._rows(), this._search()), this._sort()),
   );
 
+  /** Shows (and keeps refreshing) the processes of `agentId`, instead of any host before. */
   start(agentId: string): void {
+    this.polling?.unsubscribe();
     this._agentId.set(agentId);
-    timer(0, REFRESH_MS)
+    this._rows.set([]);
+    this._error.set(null);
+    this.close();
+    this.polling = timer(0, REFRESH_MS)
       .pipe(
         switchMap(() =>
           this.api.list(agentId).pipe(
