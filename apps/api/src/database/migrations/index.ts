@@ -21,6 +21,8 @@ import { AgentIngestPostgres1764710000000 } from './1764710000000-agent-ingest.p
 import { AgentIngestSqlite1764710000000 } from './1764710000000-agent-ingest.sqlite';
 import { LogsPostgres1764750000000 } from './1764750000000-logs.postgres';
 import { LogsSqlite1764750000000 } from './1764750000000-logs.sqlite';
+import { LogIngestPostgres1764771000000 } from './1764771000000-log-ingest.postgres';
+import { LogIngestSqlite1764771000000 } from './1764771000000-log-ingest.sqlite';
 
 // One ordered list per database. A schema change adds a migration to both; the migration check
 // (database.spec.ts) fails if either set drifts from the entities. `npm run db:diff` prints the
@@ -37,6 +39,7 @@ export const SQLITE_MIGRATIONS = [
   AgentsSqlite1764700000000,
   AgentIngestSqlite1764710000000,
   LogsSqlite1764750000000,
+  LogIngestSqlite1764771000000,
 ];
 export const POSTGRES_MIGRATIONS = [
   InitialPostgres1764300000000,
@@ -52,4 +55,5 @@ export const POSTGRES_MIGRATIONS = [
   AgentsPostgres1764700000000,
   AgentIngestPostgres1764710000000,
   LogsPostgres1764750000000,
+  LogIngestPostgres1764771000000,
 ];
