@@ -260,4 +260,13 @@ describe.each(DB_KINDS)('remote logs over the agent channel (%s)', (kind) => {
     const someone = await api('/api/v1/logs?agent_id=someone-else');
     expect(((await someone.json()) as LogListResponse).total).toBe(0);
   });
+
+  it("forgets a deleted agent's progress, so a re-enrolled one numbers from 1 again", async () => {
+    const ds = hub.app.get(DataSource);
+    const marks = async () =>
+      (await ds.query(`SELECT last_seq FROM log_ingest WHERE agent_id = '${AGENT}'`)) as unknown[];
+    expect(await marks()).toHaveLength(1);
+    expect((await api(`/api/v1/agents/${AGENT}`, { method: 'DELETE' })).status).toBe(204);
+    await until('the mark forgotten', async () => (await marks()).length === 0);
+  });
 });
