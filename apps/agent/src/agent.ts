@@ -14,6 +14,7 @@ import type { AgentOptions } from './args';
 import { loadPki } from './pki';
 import type { SampleBuffer } from './buffer';
 import type { CommandAnswer, ProcessCommands } from './process-commands';
+import type { LogShipper } from './logs';
 import {
   enroll,
   EnrollmentRefused,
@@ -49,6 +50,8 @@ export interface AgentDeps {
   buffer: SampleBuffer;
   collector: Collector;
   log: (line: string) => void;
+  /** Log readers and their buffer; without it the agent ships no logs. */
+  logs?: LogShipper;
 }
 
 /**
@@ -78,6 +81,7 @@ export class Agent {
   }
 
   start(): void {
+    this.d.logs?.start();
     void this.sampleLoop();
     this.connect().catch((e: unknown) => this.fatal(e));
   }
@@ -87,6 +91,7 @@ export class Agent {
     for (const t of [this.sampleTimer, this.reconnectTimer, this.heartbeatTimer])
       if (t) clearTimeout(t);
     this.ws?.close(1000, 'agent stopping');
+    await this.d.logs?.stop();
     this.d.buffer.close();
     await this.d.collector.close();
   }
@@ -209,6 +214,9 @@ export class Agent {
         dropped: this.d.buffer.dropped,
         buffered: this.d.buffer.pending,
         certificate_expires_at: id.notAfter.toISOString(),
+        ...(this.d.logs
+          ? { logs_dropped: this.d.logs.dropped, logs_buffered: this.d.logs.pending }
+          : {}),
       });
       this.heartbeatTimer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
       this.maybeRenew();
@@ -231,6 +239,7 @@ export class Agent {
       this.pumping = false;
       // A renewal answered on a dead channel never comes: ask again on the next one.
       this.renewing = null;
+      this.d.logs?.detach();
       if (this.ws === ws) this.ws = null;
       if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
       if (this.stopped) return;
@@ -288,6 +297,9 @@ export class Agent {
         this.d.buffer.ack(msg.seq);
         // The hub may know more than this connection sent (a restart): never resend below it.
         if (msg.seq > this.sentSeq) this.sentSeq = msg.seq;
+        break;
+      case 'logs_ack':
+        this.d.logs?.ack(msg.seq, this.open ? this.ws : null);
         break;
       case 'command':
         this.onCommand(msg);

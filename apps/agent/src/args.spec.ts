@@ -22,6 +22,11 @@ describe(parseArgs.name, () => {
       bufferMax: 100 * 1024 * 1024,
       procRoot: null,
       sysRoot: null,
+      logFiles: [],
+      logJournal: 'auto',
+      logDocker: 'auto',
+      logDockerSocket: '/var/run/docker.sock',
+      logBufferMax: 100 * 1024 * 1024,
     });
     expect(
       parseArgs(
@@ -50,6 +55,60 @@ describe(parseArgs.name, () => {
       bufferMax: 10 * 1024 * 1024,
       interval: 10,
     });
+  });
+
+  it('reads the log flags, their TYTO_AGENT_LOG_* variables and the hub TYTO_LOG_* names under them', () => {
+    expect(
+      parseArgs(
+        [
+          ...base,
+          '--log-files',
+          '/var/log/nginx/*.log, /srv/app/app.jsonl',
+          '--log-journal',
+          'off',
+          '--log-docker=on',
+          '--log-buffer-max',
+          '5M',
+        ],
+        { id: 'x' },
+      ),
+    ).toMatchObject({
+      logFiles: ['/var/log/nginx/*.log', '/srv/app/app.jsonl'],
+      logJournal: 'off',
+      logDocker: 'on',
+      logBufferMax: 5 * 1024 * 1024,
+    });
+    const env = parseArgs(
+      base,
+      { id: 'x' },
+      {
+        TYTO_AGENT_LOG_FILES: '/a.log',
+        TYTO_LOG_FILES: '/ignored.log',
+        TYTO_LOG_JOURNAL: 'false',
+        TYTO_LOG_DOCKER_SOCKET: '/run/docker.sock',
+      },
+    );
+    expect(env).toMatchObject({
+      logFiles: ['/a.log'],
+      logJournal: 'off',
+      logDocker: 'auto',
+      logDockerSocket: '/run/docker.sock',
+    });
+    const file = parseArgs(
+      ['--config', '/etc/a.env', ...base],
+      { id: 'x' },
+      {},
+      () => 'TYTO_LOG_FILES=/from/file.log\n',
+    );
+    expect(file.logFiles).toEqual(['/from/file.log']);
+    for (const bad of [
+      ['--log-files', 'relative.log'],
+      ['--log-journal', 'sometimes'],
+      ['--log-docker-socket', 'docker.sock'],
+      ['--log-buffer-max', '1K'],
+    ]) {
+      expect(() => parseArgs([...base, ...bad], { id: 'x' })).toThrow(UsageError);
+    }
   });
 
   it('takes TYTO_AGENT_* variables under flags, and a config file under both', () => {

@@ -26,17 +26,30 @@ export interface AgentOptions {
   /** Where the collector reads procfs and sysfs (an agent in a container reads the host's). */
   procRoot: string | null;
   sysRoot: string | null;
+  /** Log files and globs to follow and ship to the hub (TYTO_LOG_FILES semantics). */
+  logFiles: string[];
+  /** Read the systemd journal / Docker containers: `auto` is on when present. */
+  logJournal: LogSwitch;
+  logDocker: LogSwitch;
+  logDockerSocket: string;
+  /** Cap on the on-disk log buffer, bytes. */
+  logBufferMax: number;
 }
+
+export type LogSwitch = 'auto' | 'on' | 'off';
 
 export class UsageError extends Error {}
 
 export const USAGE = `usage: tyto-agent --hub https://HOST:8443 --ca-fingerprint sha256:HEX [--token TOKEN]
          [--id ID] [--name NAME] [--state-dir DIR] [--buffer-max BYTES] [--interval SECONDS]
          [--proc-root DIR] [--sys-root DIR] [--config FILE]
+         [--log-files PATHS] [--log-journal auto|on|off] [--log-docker auto|on|off]
+         [--log-docker-socket PATH] [--log-buffer-max BYTES]
        tyto-agent --once [--id ID]      (print one sample and exit)
        tyto-agent --check [...]         (check the options and exit)
   Every flag also reads from TYTO_AGENT_<FLAG> (TYTO_AGENT_HUB, TYTO_AGENT_CA_FINGERPRINT, ...)
-  or a KEY=VALUE file of those variables (--config, TYTO_AGENT_CONFIG).`;
+  or a KEY=VALUE file of those variables (--config, TYTO_AGENT_CONFIG); the log flags also
+  read the hub's names TYTO_LOG_FILES, TYTO_LOG_JOURNAL, TYTO_LOG_DOCKER, TYTO_LOG_DOCKER_SOCKET.`;
 
 const ID_RE = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 const FINGERPRINT_RE = /^sha256:[0-9a-f]{64}$/;
@@ -54,10 +67,31 @@ const FLAGS = {
   '--proc-root': 'procRoot',
   '--sys-root': 'sysRoot',
   '--config': 'config',
+  '--log-files': 'logFiles',
+  '--log-journal': 'logJournal',
+  '--log-docker': 'logDocker',
+  '--log-docker-socket': 'logDockerSocket',
+  '--log-buffer-max': 'logBufferMax',
 } as const;
 type Key = (typeof FLAGS)[keyof typeof FLAGS];
 
 const envName = (flag: string) => `TYTO_AGENT_${flag.slice(2).replace(/-/g, '_').toUpperCase()}`;
+/** The hub's names for the same log settings, read after the agent's own. */
+const HUB_NAMES: Partial<Record<Key, string>> = {
+  logFiles: 'TYTO_LOG_FILES',
+  logJournal: 'TYTO_LOG_JOURNAL',
+  logDocker: 'TYTO_LOG_DOCKER',
+  logDockerSocket: 'TYTO_LOG_DOCKER_SOCKET',
+};
+
+/** `auto`, or on/off as the hub reads TYTO_LOG_JOURNAL and TYTO_LOG_DOCKER. */
+function parseSwitch(raw: string | undefined, flag: string): LogSwitch {
+  const v = (raw ?? 'auto').toLowerCase();
+  if (v === 'auto') return 'auto';
+  if (['true', '1', 'yes', 'on'].includes(v)) return 'on';
+  if (['false', '0', 'no', 'off'].includes(v)) return 'off';
+  throw new UsageError(`${flag} must be auto, on or off, got '${raw}'`);
+}
 
 /** A KEY=VALUE file (systemd EnvironmentFile syntax: `#` comments, optional quotes). */
 export function parseConfigFile(text: string, file: string): Record<string, string> {
@@ -119,7 +153,13 @@ export function parseArgs(
   const raw: Partial<Record<Key, string>> = {};
   for (const [flag, key] of Object.entries(FLAGS)) {
     const name = envName(flag);
-    const v = given[key] ?? env[name] ?? file[name];
+    const hub = HUB_NAMES[key];
+    const v =
+      given[key] ??
+      env[name] ??
+      (hub ? env[hub] : undefined) ??
+      file[name] ??
+      (hub ? file[hub] : undefined);
     if (v !== undefined && v !== '') raw[key] = v;
   }
   for (const name of Object.keys(file)) {
@@ -143,7 +183,20 @@ export function parseArgs(
     bufferMax: raw.bufferMax ? parseBytes(raw.bufferMax, '--buffer-max') : 100 * 1024 * 1024,
     procRoot: raw.procRoot ?? null,
     sysRoot: raw.sysRoot ?? null,
+    logFiles: (raw.logFiles ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+    logJournal: parseSwitch(raw.logJournal, '--log-journal'),
+    logDocker: parseSwitch(raw.logDocker, '--log-docker'),
+    logDockerSocket: raw.logDockerSocket ?? '/var/run/docker.sock',
+    logBufferMax: raw.logBufferMax
+      ? parseBytes(raw.logBufferMax, '--log-buffer-max')
+      : 100 * 1024 * 1024,
   };
+  const badPath = opts.logFiles.find((p) => !p.startsWith('/'));
+  if (badPath !== undefined)
+    throw new UsageError(`--log-files takes absolute paths or globs, got '${badPath}'`);
   if (raw.interval !== undefined) {
     const n = Number(raw.interval);
     if (!/^\d+$/.test(raw.interval) || n < 1 || n > 3600)
@@ -162,7 +215,7 @@ export function parseArgs(
   if (opts.name.length > 128) throw new UsageError('--name must be at most 128 characters');
   if (raw.token !== undefined && !/^[\w.~+/=-]{16,512}$/.test(raw.token))
     throw new UsageError('--token is not an enrollment token');
-  for (const key of ['stateDir', 'procRoot', 'sysRoot'] as const) {
+  for (const key of ['stateDir', 'procRoot', 'sysRoot', 'logDockerSocket'] as const) {
     const v = raw[key];
     if (v !== undefined && !v.startsWith('/'))
       throw new UsageError(`${flagOf(key)} must be an absolute path, got '${v}'`);
@@ -202,9 +255,10 @@ export function parseArgs(
   return opts;
 }
 
-const ENV_KEYS: Record<string, true> = Object.fromEntries(
-  Object.keys(FLAGS).map((f) => [envName(f), true]),
-);
+const ENV_KEYS: Record<string, true> = Object.fromEntries([
+  ...Object.keys(FLAGS).map((f) => [envName(f), true]),
+  ...Object.values(HUB_NAMES).map((n) => [n, true]),
+]);
 
 function flagOf(key: string): string {
   return Object.entries(FLAGS).find(([, k]) => k === key)?.[0] ?? key;

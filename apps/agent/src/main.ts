@@ -4,6 +4,7 @@ import { Agent } from './agent';
 import { parseArgs, USAGE, UsageError } from './args';
 import { SampleBuffer } from './buffer';
 import { EnrollmentRefused, FingerprintMismatch } from './enroll';
+import { LogShipper } from './logs';
 import { StateDir } from './state';
 
 /** Exit statuses a supervisor can tell apart (the systemd unit does not restart on 3 and 4). */
@@ -43,7 +44,8 @@ async function main(): Promise<void> {
     onTruncate: (file, offset, reason) =>
       log(`buffer: ${reason} in ${file}: truncated at ${offset}`),
   });
-  const agent = new Agent({ opts, state, buffer, collector, log });
+  const logs = new LogShipper({ stateDir: opts.stateDir, opts, log });
+  const agent = new Agent({ opts, state, buffer, collector, log, logs });
   agent.fatal = (e) => {
     if (e instanceof FingerprintMismatch) {
       log(e.message);
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   log(
-    `agent '${opts.id}' starting: hub ${opts.hub}, state ${opts.stateDir}, ${buffer.pending} buffered`,
+    `agent '${opts.id}' starting: hub ${opts.hub}, state ${opts.stateDir}, ${buffer.pending} buffered, ${logs.pending} log batches buffered`,
   );
   agent.start();
 }

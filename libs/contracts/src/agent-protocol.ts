@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { LogLineSchema } from './logs';
 import { MetricsSnapshotSchema } from './metrics';
 import { ProcessDetailSchema, ProcessInfoSchema, SIGNAL_NAMES, type SignalName } from './processes';
 import { isoTimeString, safeString } from './strings';
@@ -52,6 +53,13 @@ export const HelloMessageSchema = z.object({
   buffered: z.number().int().min(0),
   /** The certificate's notAfter as the agent sees it (ISO 8601). */
   certificate_expires_at: safeString().max(40).optional(),
+  /**
+   * Log batches dropped from the agent's log buffer (cap reached), ever. Present only on agents
+   * that ship logs: the hub answers those with a `logs_ack`.
+   */
+  logs_dropped: z.number().int().min(0).optional(),
+  /** Log batches waiting in the buffer, about to be back-filled. */
+  logs_buffered: z.number().int().min(0).optional(),
 });
 
 /** One live sample. */
@@ -64,6 +72,30 @@ export const SampleMessageSchema = z.object({
 export const SampleBatchMessageSchema = z.object({
   type: z.literal('samples'),
   samples: z.array(AgentSampleSchema).min(1).max(500),
+});
+
+/** Lines per log batch, at most (the readers hand over at most this many at a time). */
+export const LOG_BATCH_MAX_LINES = 1000;
+/**
+ * A `logs` frame's size cap, bytes of JSON: the agent packs batches into frames up to this size
+ * (one batch alone may reach it: 1000 lines, or fewer long ones); the hub drops a bigger frame.
+ */
+export const LOG_FRAME_MAX_BYTES = 2 * 1024 * 1024;
+
+/** Log lines read on the agent's host, with the sequence number the agent's log buffer gave them. */
+export const AgentLogBatchSchema = z.object({
+  seq,
+  lines: z.array(LogLineSchema).min(1).max(LOG_BATCH_MAX_LINES),
+});
+
+/**
+ * Log batches, oldest first, sequence numbers strictly increasing (their own sequence, apart
+ * from the samples'). Live and back-filled batches travel alike; the hub stores each sequence
+ * number once and answers `logs_ack` once they are stored.
+ */
+export const LogBatchMessageSchema = z.object({
+  type: z.literal('logs'),
+  batches: z.array(AgentLogBatchSchema).min(1).max(100),
 });
 
 /** Either side, every 15 s; the other side answers nothing (the WebSocket ping keeps TCP honest). */
@@ -93,6 +125,7 @@ export const AgentToHubMessageSchema = z.discriminatedUnion('type', [
   HelloMessageSchema,
   SampleMessageSchema,
   SampleBatchMessageSchema,
+  LogBatchMessageSchema,
   HeartbeatMessageSchema,
   CommandReplyMessageSchema,
   RenewMessageSchema,
@@ -109,6 +142,12 @@ export const SettingsMessageSchema = z.object({
 /** Everything up to `seq` is stored: the agent may forget it. */
 export const AckMessageSchema = z.object({
   type: z.literal('ack'),
+  seq: z.number().int().min(0),
+});
+
+/** Every log batch up to `seq` is stored: the agent may forget them. */
+export const LogAckMessageSchema = z.object({
+  type: z.literal('logs_ack'),
   seq: z.number().int().min(0),
 });
 
@@ -139,6 +178,7 @@ export const RenewedMessageSchema = z.object({
 export const HubToAgentMessageSchema = z.discriminatedUnion('type', [
   SettingsMessageSchema,
   AckMessageSchema,
+  LogAckMessageSchema,
   CommandMessageSchema,
   RenewedMessageSchema,
   HeartbeatMessageSchema,
@@ -214,6 +254,9 @@ export type AgentSample = z.infer<typeof AgentSampleSchema>;
 export type HelloMessage = z.infer<typeof HelloMessageSchema>;
 export type SampleMessage = z.infer<typeof SampleMessageSchema>;
 export type SampleBatchMessage = z.infer<typeof SampleBatchMessageSchema>;
+export type AgentLogBatch = z.infer<typeof AgentLogBatchSchema>;
+export type LogBatchMessage = z.infer<typeof LogBatchMessageSchema>;
+export type LogAckMessage = z.infer<typeof LogAckMessageSchema>;
 export type HeartbeatMessage = z.infer<typeof HeartbeatMessageSchema>;
 export type CommandReplyMessage = z.infer<typeof CommandReplyMessageSchema>;
 export type RenewMessage = z.infer<typeof RenewMessageSchema>;

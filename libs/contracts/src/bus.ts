@@ -126,7 +126,11 @@ export const HUB_EVENTS = {
   'agent.command.reply': { schema: AgentCommandReplySchema, crosses: true },
   /** Lines read on one host, before they are stored: only the replica that read them stores. */
   [LOG_BATCH_EVENT]: {
-    schema: z.object({ agent_id: z.string(), lines: z.array(LogLineSchema) }),
+    schema: z.object({
+      agent_id: z.string(),
+      lines: z.array(LogLineSchema),
+      seq: z.number().int().optional(),
+    }),
     crosses: false,
   },
   /** Lines after they are stored, with their ids: the live tail on every replica sends these. */

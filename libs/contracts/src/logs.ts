@@ -50,6 +50,12 @@ export const LOG_BATCH_EVENT = 'log.batch';
 export interface LogBatchEvent {
   agent_id: string;
   lines: LogLine[];
+  /**
+   * A remote agent's batch sequence number (its log buffer's): stored with the lines in one
+   * transaction as the agent's progress, so a back-filled batch is never stored twice. Absent
+   * for the hub's own readers.
+   */
+  seq?: number;
 }
 
 /** `total` is counted exactly up to this many matches, and estimated beyond. */
@@ -257,4 +263,79 @@ export type LogListResponse = z.infer<typeof LogListResponseSchema>;
 /** SSE `event: dropped`: lines this client missed because it was not reading fast enough. */
 export interface LogStreamDropped {
   dropped: number;
+}
+
+// ----- histogram -----------------------------------------------------------------------------
+
+/** Bucket widths a histogram may use, so bars start on round times. */
+export const LOG_HISTOGRAM_INTERVALS: Record<string, number> = {
+  '1s': 1000,
+  '5s': 5000,
+  '10s': 10_000,
+  '30s': 30_000,
+  '1m': 60_000,
+  '5m': 300_000,
+  '10m': 600_000,
+  '30m': 1_800_000,
+  '1h': 3_600_000,
+  '3h': 10_800_000,
+  '6h': 21_600_000,
+  '12h': 43_200_000,
+  '1d': 86_400_000,
+  '7d': 604_800_000,
+};
+/** Bars a histogram answers with at most. */
+export const LOG_HISTOGRAM_MAX_BUCKETS = 500;
+
+/**
+ * The query's filters plus the bar width: `buckets` asks for about that many bars (the width is
+ * the smallest round interval giving at most that many), `interval` names the width itself.
+ */
+export const LogHistogramQuerySchema = z
+  .strictObject({
+    ...filterFields,
+    /** Inclusive bounds, ISO 8601; `to` defaults to now, `from` to the oldest match. */
+    from: isoTimeString().optional(),
+    to: isoTimeString().optional(),
+    buckets: z.coerce.number().int().min(1).max(LOG_HISTOGRAM_MAX_BUCKETS).default(60),
+    interval: z.enum(Object.keys(LOG_HISTOGRAM_INTERVALS) as [string, ...string[]]).optional(),
+  })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
+    message: "'from' must not be after 'to'",
+    path: ['from'],
+  });
+export type LogHistogramQuery = z.infer<typeof LogHistogramQuerySchema>;
+
+/** One bar: the matches with `timestamp` ≤ time < `timestamp` + `interval_ms`. */
+export const LogHistogramBucketSchema = z.object({
+  timestamp: z.string(),
+  count: z.number().int(),
+});
+
+/** Oldest bucket first, empty ones included. */
+export const LogHistogramResponseSchema = z.object({
+  /** The range the bars cover (the first bar's start, the last bar's end). */
+  from: z.string(),
+  to: z.string(),
+  interval_ms: z.number().int(),
+  buckets: z.array(LogHistogramBucketSchema),
+  /** Every match in the range, counted exactly. */
+  total: z.number().int(),
+});
+export type LogHistogramBucket = z.infer<typeof LogHistogramBucketSchema>;
+export type LogHistogramResponse = z.infer<typeof LogHistogramResponseSchema>;
+
+/**
+ * The bar width for a range: `interval` when given (widened if it would make more than
+ * LOG_HISTOGRAM_MAX_BUCKETS bars), else the smallest round one giving at most `buckets` bars.
+ */
+export function logHistogramInterval(spanMs: number, buckets: number, interval?: string): number {
+  const widths = Object.values(LOG_HISTOGRAM_INTERVALS);
+  const fits = (w: number, n: number) => Math.ceil(Math.max(1, spanMs) / w) <= n;
+  const given = interval ? LOG_HISTOGRAM_INTERVALS[interval] : undefined;
+  if (given !== undefined && fits(given, LOG_HISTOGRAM_MAX_BUCKETS)) return given;
+  const n = given !== undefined ? LOG_HISTOGRAM_MAX_BUCKETS : buckets;
+  const round = widths.find((w) => fits(w, n));
+  // Longer than 7 days × n: whole days.
+  return round ?? Math.ceil(spanMs / n / 86_400_000) * 86_400_000;
 }

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { HubBus, OnHubEvent } from '../common/bus';
 import { searchText, type LogLine } from '@tyto/contracts';
-import { LOG_STORE, type LogStore, type StoredLine } from './log-store';
+import { LOG_STORE, type LogBatchMark, type LogStore, type StoredLine } from './log-store';
 import { LOG_BATCH_EVENT, LOGS_STORED, type LogBatchEvent } from './logs.events';
 
 /** A flush happens this long after the first buffered line, or sooner when the batch is full. */
@@ -20,7 +20,7 @@ function clean(line: LogLine): LogLine {
 }
 
 /**
- * Stores every log batch from the bus (the local readers, later each agent connection). Lines
+ * Stores every log batch from the bus (the local readers and each agent connection). Lines
  * are buffered and written one transaction per flush, never one per line; each stored flush is
  * published with its ids for the live tail.
  */
@@ -28,6 +28,10 @@ function clean(line: LogLine): LogLine {
 export class LogIngestService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(LogIngestService.name);
   private buffer: StoredLine[] = [];
+  /** Remote agents' highest batch sequence number among the buffered lines. */
+  private marks = new Map<string, number>();
+  /** Callers waiting for the buffered lines to be stored (agent acks), resolved by a flush. */
+  private waiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> = Promise.resolve();
   private closed = false;
@@ -50,6 +54,9 @@ export class LogIngestService implements BeforeApplicationShutdown {
         body: searchText(line.message),
       });
     }
+    if (batch.seq !== undefined && batch.seq > (this.marks.get(batch.agent_id) ?? 0)) {
+      this.marks.set(batch.agent_id, batch.seq);
+    }
     if (this.buffer.length >= FLUSH_LINES) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), FLUSH_AFTER_MS);
@@ -62,16 +69,29 @@ export class LogIngestService implements BeforeApplicationShutdown {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const batch = this.buffer;
+    const marks = this.marks;
+    const waiters = this.waiters;
     this.buffer = [];
-    if (batch.length === 0) return this.inFlight;
+    this.marks = new Map();
+    this.waiters = [];
+    if (batch.length === 0 && marks.size === 0) {
+      for (const w of waiters) void this.inFlight.then(w);
+      return this.inFlight;
+    }
+    const markList: LogBatchMark[] = [...marks].map(([agentId, seq]) => ({ agentId, seq }));
     this.inFlight = this.inFlight.then(async () => {
       try {
-        const stored = await this.store.insert(batch);
-        this.bus.publish(LOGS_STORED, stored);
+        const stored = await this.store.insert(batch, markList);
+        for (const w of waiters) w();
+        if (stored.length) this.bus.publish(LOGS_STORED, stored);
       } catch (e) {
         this.logger.error(`storing ${batch.length} log lines failed: ${(e as Error).message}`);
         // Keep them for the next flush: a database restart should not punch a hole in the logs.
         this.buffer = [...batch, ...this.buffer].slice(-MAX_BUFFERED);
+        for (const [agent, seq] of marks) {
+          if (seq > (this.marks.get(agent) ?? 0)) this.marks.set(agent, seq);
+        }
+        this.waiters = [...waiters, ...this.waiters];
         if (!this.timer && !this.closed) {
           this.timer = setTimeout(() => void this.flush(), 5 * FLUSH_AFTER_MS);
           this.timer.unref();
@@ -79,6 +99,15 @@ export class LogIngestService implements BeforeApplicationShutdown {
       }
     });
     return this.inFlight;
+  }
+
+  /**
+   * Resolves once every line taken so far is stored: an agent's log batches are acknowledged
+   * (and dropped from its buffer) only then. Never resolves for lines the hub shut down with.
+   */
+  whenStored(): Promise<void> {
+    if (this.buffer.length === 0 && this.marks.size === 0) return this.inFlight;
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -20,6 +20,18 @@ export interface LogFilter {
   to?: number;
 }
 
+/** A remote agent's progress: every log batch up to `seq` is stored. */
+export interface LogBatchMark {
+  agentId: string;
+  seq: number;
+}
+
+/** Matches per bar: `bucket` counts bars of the interval from the histogram's start. */
+export interface LogHistogramRow {
+  bucket: number;
+  count: number;
+}
+
 export interface LogPage {
   entries: LogEntry[];
   total: number;
@@ -40,8 +52,12 @@ export interface LogPage {
  * tsvector + GIN on PostgreSQL. Only the two implementations speak SQL.
  */
 export interface LogStore {
-  /** Stores a batch in one transaction; returns the stored entries (with their ids), in order. */
-  insert(lines: StoredLine[]): Promise<LogEntry[]>;
+  /**
+   * Stores a batch in one transaction; returns the stored entries (with their ids), in order.
+   * `marks` (remote agents' batch sequence numbers) are saved in the same transaction, moving
+   * each agent's mark forward only, so lines and progress are stored together or not at all.
+   */
+  insert(lines: StoredLine[], marks?: LogBatchMark[]): Promise<LogEntry[]>;
   /** Newest first; `total` exact up to LOG_TOTAL_EXACT_LIMIT, estimated beyond. */
   query(filter: LogFilter, limit: number, offset: number): Promise<LogPage>;
   /** Every host that has lines. */
@@ -61,6 +77,17 @@ export interface LogStore {
   ): Promise<{ deleted: number; bytes: number }>;
   /** Distinct source names, per source, for the explorer's pickers. */
   sourceNames(agentId?: string): Promise<{ source: LogSource; source_name: string }[]>;
+  /** The highest log batch sequence number stored for an agent, 0 when none. */
+  lastBatch(agentId: string): Promise<number>;
+  /** Forgets an agent's mark (a deleted agent: a re-enrolled one starts at 1 again). */
+  forgetBatches(agentId: string): Promise<void>;
+  /**
+   * Matches of the filters (search included) per bar of `intervalMs` from `start`, counted in
+   * the database (GROUP BY); bars without matches are left out. `filter.from`/`to` bound it.
+   */
+  histogram(filter: LogFilter, start: number, intervalMs: number): Promise<LogHistogramRow[]>;
+  /** The time of the oldest match of the filters, null when nothing matches. */
+  oldestMatch(filter: LogFilter): Promise<number | null>;
 }
 
 export const LOG_STORE = Symbol('LOG_STORE');

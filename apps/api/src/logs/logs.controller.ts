@@ -1,8 +1,12 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import {
+  LogHistogramQuerySchema,
+  LogHistogramResponseSchema,
   LogListResponseSchema,
   LogQuerySchema,
   LogStreamQuerySchema,
+  type LogHistogramQuery,
+  type LogHistogramResponse,
   type LogListResponse,
   type LogQuery,
   type LogStreamQuery,
@@ -34,6 +38,19 @@ export class LogsController {
   @Auth(LOGS_PERMISSION)
   query(@ValidQuery(LogQuerySchema) query: LogQuery): Promise<LogListResponse> {
     return this.logs.query(query);
+  }
+
+  /** Matches per time bar for the same filters as the query (the explorer's histogram). */
+  @Get('histogram')
+  @ApiDoc({
+    summary: 'Log matches per time bucket (same filters as the query)',
+    response: LogHistogramResponseSchema,
+  })
+  @Auth(LOGS_PERMISSION)
+  histogram(
+    @ValidQuery(LogHistogramQuerySchema) query: LogHistogramQuery,
+  ): Promise<LogHistogramResponse> {
+    return this.logs.histogram(query);
   }
 
   /** SSE: `event: log` per new line matching the filters, from the moment of connection. */

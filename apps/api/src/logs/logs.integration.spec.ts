@@ -3,7 +3,11 @@ import {
   LOG_BATCH_EVENT,
   LogListResponseSchema,
   type LogBatchEvent,
+  LogHistogramResponseSchema,
+  matchesLogSearch,
+  parseLogSearch,
   type LogEntry,
+  type LogHistogramResponse,
   type LogLine,
   type LogListResponse,
 } from '@tyto/contracts';
@@ -424,6 +428,115 @@ describe.each(DB_KINDS)('logs on %s', (kind) => {
       await expectError(await hub.fetch('/api/v1/logs', { token }), 403, 'FORBIDDEN');
       await expectError(await hub.fetch('/api/v1/logs/stream', { token }), 403, 'FORBIDDEN');
       await expectError(await hub.fetch('/api/v1/logs'), 401, 'UNAUTHENTICATED');
+    });
+  });
+
+  describe('GET /api/v1/logs/histogram', () => {
+    const histogram = async (qs: string): Promise<LogHistogramResponse> => {
+      const body = await expectJson<LogHistogramResponse>(
+        await hub.fetch(`/api/v1/logs/histogram${qs}`, { token: admin }),
+        200,
+      );
+      expect(LogHistogramResponseSchema.parse(body)).toBeTruthy();
+      return body;
+    };
+    const range = `from=${encodeURIComponent(at(0))}&to=${encodeURIComponent(at(11))}`;
+    /** The fixture's lines a filter keeps, counted per minute 0–11 as the database must. */
+    const perMinute = (keep: (a: string, l: LogLine) => boolean) => {
+      const counts = new Array<number>(12).fill(0);
+      for (const [a, l] of FIXTURE) {
+        if (keep(a, l)) counts[(Date.parse(l.timestamp) - T0) / 60_000] += 1;
+      }
+      return counts;
+    };
+
+    it('counts matches per bar over the range, empty bars included', async () => {
+      const h = await histogram(`?${range}&interval=1m`);
+      expect(h).toMatchObject({ from: at(0), to: at(12), interval_ms: 60_000, total: 10 });
+      expect(h.buckets.map((b) => b.timestamp)).toEqual(
+        Array.from({ length: 12 }, (_, i) => at(i)),
+      );
+      expect(h.buckets.map((b) => b.count)).toEqual(perMinute(() => true));
+    });
+
+    it('applies the same filters as the query, full-text search included', async () => {
+      const search = (q: string) => {
+        const parsed = parseLogSearch(q);
+        return (l: LogLine) => matchesLogSearch(parsed, l.message);
+      };
+      const cases: [string, (a: string, l: LogLine) => boolean][] = [
+        ['agent_id=web-01', (a) => a === 'web-01'],
+        [
+          'source=docker&level=error,warning',
+          (_, l) => l.source === 'docker' && ['error', 'warning'].includes(l.level),
+        ],
+        ['source_name=api', (_, l) => l.source_name === 'api'],
+        ['q=refused', (_, l) => search('refused')(l)],
+        ['q=%22connection%20refused%22', (_, l) => search('"connection refused"')(l)],
+        [
+          'q=refused%20-database&agent_id=local',
+          (a, l) => a === 'local' && search('refused -database')(l),
+        ],
+        ['q=connect*&level=warning', (_, l) => l.level === 'warning' && search('connect*')(l)],
+        ['q=-refused', (_, l) => search('-refused')(l)],
+      ];
+      for (const [qs, keep] of cases) {
+        const h = await histogram(`?${range}&interval=1m&${qs}`);
+        const want = perMinute(keep);
+        expect({ qs, got: h.buckets.map((b) => b.count) }).toEqual({ qs, got: want });
+        expect(h.total).toBe(want.reduce((x, y) => x + y, 0));
+        // The bars add up to the query's total for the same filters.
+        expect((await query(`?${range}&${qs}`)).total).toBe(h.total);
+      }
+    });
+
+    it('picks a round bar width for about `buckets` bars, and starts at the oldest match without from', async () => {
+      const five = await histogram(`?${range}&buckets=5`);
+      expect(five.interval_ms).toBe(300_000);
+      expect(five.buckets.map((b) => [b.timestamp, b.count])).toEqual([
+        [at(0), 4],
+        [at(5), 5],
+        [at(10), 1],
+      ]);
+      // No `from`: the bars begin at web-01's first line (minute 6).
+      const open = await histogram(`?agent_id=web-01&to=${encodeURIComponent(at(11))}&interval=1m`);
+      expect(open.from).toBe(at(6));
+      expect(open.buckets.map((b) => b.count)).toEqual([1, 1, 1, 1, 1, 0]);
+      // Nothing matches: the last hour, all empty.
+      const none = await histogram(`?q=nothingmatchesthis&to=${encodeURIComponent(at(60))}`);
+      expect(none.total).toBe(0);
+      expect(Date.parse(none.to) - Date.parse(none.from)).toBeGreaterThanOrEqual(3_600_000);
+      expect(none.buckets.every((b) => b.count === 0)).toBe(true);
+      // An interval too fine for the range is widened to at most 500 bars.
+      const wide = await histogram(`?${range}&interval=1s`);
+      expect(wide.interval_ms).toBe(5000);
+      expect(wide.total).toBe(10);
+    });
+
+    it('refuses bad parameters with 400, hostile search text never 500, and needs logs:view', async () => {
+      for (const qs of [
+        'buckets=0',
+        'buckets=501',
+        'interval=2m',
+        'level=bogus',
+        'q=%22unclosed',
+        'limit=10',
+        `from=${encodeURIComponent(at(5))}&to=${encodeURIComponent(at(1))}`,
+      ]) {
+        await expectError(
+          await hub.fetch(`/api/v1/logs/histogram?${qs}`, { token: admin }),
+          400,
+          'VALIDATION_FAILED',
+        );
+      }
+      for (const q of ["' OR 1=1 --", 'NEAR(refused', 'col:x', '^refused', 'refused*"']) {
+        const res = await hub.fetch(`/api/v1/logs/histogram?q=${encodeURIComponent(q)}`, {
+          token: admin,
+        });
+        expect({ q, ok: [200, 400].includes(res.status) }).toEqual({ q, ok: true });
+      }
+      const { token } = await userWithGrants(hub, admin, `nohisto-${kind}`, ['dashboard:view']);
+      await expectError(await hub.fetch('/api/v1/logs/histogram', { token }), 403, 'FORBIDDEN');
     });
   });
 

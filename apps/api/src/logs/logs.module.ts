@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuthModule } from '../auth/auth.module';
+import { AgentLogsService } from './agent-logs.service';
 import { LocalLogsService } from './local-logs.service';
 import { LogIngestService } from './log-ingest.service';
 import { LogRetentionJob } from './log-retention.job';
@@ -12,7 +13,10 @@ import { LogsService } from './logs.service';
 import { PostgresLogStore } from './postgres-log-store';
 import { SqliteLogStore } from './sqlite-log-store';
 
-/** Logs: the local host's readers, ingest from the bus, retention, query and live tail. */
+/**
+ * Logs: the local host's readers, remote agents' batches (AgentLogsService, used by the agent
+ * listener), ingest from the bus, retention, query, histogram and live tail.
+ */
 @Module({
   imports: [AuthModule],
   controllers: [LogsController],
@@ -28,7 +32,8 @@ import { SqliteLogStore } from './sqlite-log-store';
     LogsService,
     LogStreamHub,
     LocalLogsService,
+    AgentLogsService,
   ],
-  exports: [LogStreamHub],
+  exports: [LogStreamHub, AgentLogsService],
 })
 export class LogsModule {}

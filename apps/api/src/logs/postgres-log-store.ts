@@ -10,7 +10,9 @@ import {
   filterSql,
   lineSize,
   rowToEntry,
+  type LogBatchMark,
   type LogFilter,
+  type LogHistogramRow,
   type LogPage,
   type LogStore,
   type Row,
@@ -43,8 +45,8 @@ function tsquery(terms: LogSearchTerm[], join: '&' | '|'): string {
 export class PostgresLogStore implements LogStore {
   constructor(private readonly ds: DataSource) {}
 
-  async insert(lines: StoredLine[]): Promise<LogEntry[]> {
-    if (lines.length === 0) return [];
+  async insert(lines: StoredLine[], marks: LogBatchMark[] = []): Promise<LogEntry[]> {
+    if (lines.length === 0 && marks.length === 0) return [];
     // Ids first, so the entries handed back carry theirs in input order (RETURNING promises none).
     const idRows: Row[] = await this.ds.query(
       `SELECT nextval('log_entries_id_seq') AS id FROM generate_series(1, $1)`,
@@ -74,8 +76,10 @@ export class PostgresLogStore implements LogStore {
       cols.size.push(lineSize(s.line, fields));
       cols.body.push(s.body);
     }
+    // The marks ride the same statement (a data-modifying CTE): stored with the lines or not at all.
+    const withMarks = marksCte(marks, 11);
     await this.ds.query(
-      `INSERT INTO log_entries (id, ts, agent_id, source, source_name, level, message, fields, size, tsv)
+      `${withMarks.sql}INSERT INTO log_entries (id, ts, agent_id, source, source_name, level, message, fields, size, tsv)
        SELECT id, ts, agent_id, source, source_name, level, message, fields, size, to_tsvector('simple', body)
        FROM unnest($1::bigint[], $2::bigint[], $3::varchar[], $4::varchar[], $5::varchar[],
          $6::varchar[], $7::text[], $8::text[], $9::int[], $10::text[])
@@ -91,6 +95,7 @@ export class PostgresLogStore implements LogStore {
         cols.fields,
         cols.size,
         cols.body,
+        ...withMarks.params,
       ],
     );
     return lines.map((s, i) => ({
@@ -232,4 +237,64 @@ export class PostgresLogStore implements LogStore {
       return { deleted: ids.length, bytes: rows.reduce((a, r) => a + r.size, 0) };
     });
   }
+
+  // ---- remote agents' batch marks and the histogram ----
+
+  async lastBatch(agentId: string): Promise<number> {
+    const rows: Row[] = await this.ds.query('SELECT last_seq FROM log_ingest WHERE agent_id = $1', [
+      agentId,
+    ]);
+    return rows.length ? Number(rows[0]['last_seq']) : 0;
+  }
+
+  async forgetBatches(agentId: string): Promise<void> {
+    await this.ds.query('DELETE FROM log_ingest WHERE agent_id = $1', [agentId]);
+  }
+
+  async histogram(f: LogFilter, start: number, intervalMs: number): Promise<LogHistogramRow[]> {
+    const m = matchesSql(f);
+    const rows: Row[] = await this.ds.query(
+      numbered(
+        `SELECT (e.ts - ?::bigint) / ?::bigint AS b, count(*) AS n ${m.sql} GROUP BY b ORDER BY b`,
+      ),
+      [start, intervalMs, ...m.params],
+    );
+    return rows.map((r) => ({ bucket: Number(r['b']), count: Number(r['n']) }));
+  }
+
+  async oldestMatch(f: LogFilter): Promise<number | null> {
+    const m = matchesSql(f);
+    const rows: Row[] = await this.ds.query(numbered(`SELECT min(e.ts) AS t ${m.sql}`), m.params);
+    const t = rows[0]?.['t'];
+    return t === null || t === undefined ? null : Number(t);
+  }
+}
+
+/** FROM … WHERE … of the rows a filter matches, search included, with `?` placeholders. */
+function matchesSql(f: LogFilter): { sql: string; params: unknown[] } {
+  const { where, params } = filterSql(f);
+  if (f.search?.terms.length) {
+    where.push(`e.tsv @@ to_tsquery('simple', ?)`);
+    params.push(tsquery(f.search.terms, '&'));
+  }
+  if (f.search?.excluded.length) {
+    where.push(`NOT (e.tsv @@ to_tsquery('simple', ?))`);
+    params.push(tsquery(f.search.excluded, '|'));
+  }
+  return { sql: `FROM log_entries e WHERE true ${where.map((w) => `AND ${w}`).join(' ')}`, params };
+}
+
+/**
+ * A CTE that moves each agent's batch mark forward (never back), to put before the INSERT of
+ * the lines; its parameters are numbered from `first`.
+ */
+function marksCte(marks: LogBatchMark[], first: number): { sql: string; params: unknown[] } {
+  if (marks.length === 0) return { sql: '', params: [] };
+  return {
+    sql: `WITH marks AS (INSERT INTO log_ingest (agent_id, last_seq, updated_at)
+      SELECT a, s, ${Date.now()} FROM unnest($${first}::varchar[], $${first + 1}::bigint[]) AS m(a, s)
+      ON CONFLICT (agent_id) DO UPDATE SET last_seq = GREATEST(log_ingest.last_seq, EXCLUDED.last_seq),
+        updated_at = EXCLUDED.updated_at) `,
+    params: [marks.map((m) => m.agentId), marks.map((m) => m.seq)],
+  };
 }

@@ -12,7 +12,9 @@ import {
   filterSql,
   lineSize,
   rowToEntry,
+  type LogBatchMark,
   type LogFilter,
+  type LogHistogramRow,
   type LogPage,
   type LogStore,
   type Row,
@@ -44,8 +46,8 @@ export class SqliteLogStore implements LogStore {
     return (this.ds.driver as unknown as { databaseConnection: Database }).databaseConnection;
   }
 
-  insert(lines: StoredLine[]): Promise<LogEntry[]> {
-    if (lines.length === 0) return Promise.resolve([]);
+  insert(lines: StoredLine[], marks: LogBatchMark[] = []): Promise<LogEntry[]> {
+    if (lines.length === 0 && marks.length === 0) return Promise.resolve([]);
     // Prepared statements on the driver's own connection, inside TypeORM's transaction on that
     // same connection: one transaction per batch without a query-builder round per row.
     return serialTransaction(this.ds, async () => {
@@ -76,6 +78,7 @@ export class SqliteLogStore implements LogStore {
           timestamp: new Date(s.ts).toISOString(),
         });
       }
+      this.saveMarks(marks);
       return out;
     });
   }
@@ -288,5 +291,63 @@ export class SqliteLogStore implements LogStore {
       }
       return { deleted: rows.length, bytes };
     });
+  }
+
+  // ---- remote agents' batch marks and the histogram ----
+
+  /** Inside insert's transaction: each agent's mark moves forward only. */
+  private saveMarks(marks: LogBatchMark[]): void {
+    if (marks.length === 0) return;
+    const upsert = this.db.prepare(
+      `INSERT INTO log_ingest (agent_id, last_seq, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (agent_id) DO UPDATE SET last_seq = MAX(log_ingest.last_seq, excluded.last_seq), updated_at = excluded.updated_at`,
+    );
+    const now = Date.now();
+    for (const m of marks) upsert.run(m.agentId, m.seq, now);
+  }
+
+  async lastBatch(agentId: string): Promise<number> {
+    const rows: Row[] = await this.ds.query('SELECT last_seq FROM log_ingest WHERE agent_id = ?', [
+      agentId,
+    ]);
+    return rows.length ? Number(rows[0]['last_seq']) : 0;
+  }
+
+  async forgetBatches(agentId: string): Promise<void> {
+    await this.ds.query('DELETE FROM log_ingest WHERE agent_id = ?', [agentId]);
+  }
+
+  async histogram(f: LogFilter, start: number, intervalMs: number): Promise<LogHistogramRow[]> {
+    const m = this.matches(f);
+    const rows: Row[] = await this.ds.query(
+      `SELECT CAST((e.ts - ?) / ? AS INTEGER) AS b, count(*) AS n ${m.sql} GROUP BY b ORDER BY b`,
+      [start, intervalMs, ...m.params],
+    );
+    return rows.map((r) => ({ bucket: Number(r['b']), count: Number(r['n']) }));
+  }
+
+  async oldestMatch(f: LogFilter): Promise<number | null> {
+    const m = this.matches(f);
+    const rows: Row[] = await this.ds.query(`SELECT min(e.ts) AS t ${m.sql}`, m.params);
+    const t = rows[0]?.['t'];
+    return t === null || t === undefined ? null : Number(t);
+  }
+
+  /** FROM … WHERE … of the rows a filter matches, search included, as query() reads them. */
+  private matches(f: LogFilter): { sql: string; params: unknown[] } {
+    const { where, params } = filterSql(f);
+    const positive = f.search?.terms.length ? ftsExpression(f.search.terms, 'AND') : null;
+    const negative = f.search?.excluded.length ? ftsExpression(f.search.excluded, 'OR') : null;
+    if (negative) {
+      where.push('e.id NOT IN (SELECT rowid FROM log_fts WHERE log_fts MATCH ?)');
+      params.push(negative);
+    }
+    const cond = where.length ? `AND ${where.join(' AND ')}` : '';
+    return positive
+      ? {
+          sql: `FROM log_fts f CROSS JOIN log_entries e ON e.id = f.rowid WHERE f.body MATCH ? ${cond}`,
+          params: [positive, ...params],
+        }
+      : { sql: `FROM log_entries e WHERE 1 = 1 ${cond}`, params };
   }
 }

@@ -170,6 +170,7 @@ describe.each(DB_KINDS)('route access matrix on %s', (kind) => {
       'GET /downloads/install.sh': 'public',
       'GET /api/v1/logs': 'logs:view',
       'GET /api/v1/logs/stream': 'logs:view',
+      'GET /api/v1/logs/histogram': 'logs:view',
     });
   });
 

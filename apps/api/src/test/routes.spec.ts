@@ -22,6 +22,7 @@ describe('route access declarations', () => {
         'GET /api/v1/agents/ca',
         'GET /api/v1/logs',
         'GET /api/v1/logs/stream',
+        'GET /api/v1/logs/histogram',
       ]),
     );
   });

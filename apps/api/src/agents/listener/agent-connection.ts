@@ -1,7 +1,9 @@
 import {
   AGENT_CLOSE,
   AGENT_PROTOCOL_VERSION,
+  LOG_FRAME_MAX_BYTES,
   parseAgentMessage,
+  type AgentLogBatch,
   type AgentSample,
   type AgentToHubMessage,
   type HubToAgentMessage,
@@ -24,6 +26,11 @@ export interface ConnectionHooks {
    * number to acknowledge once they are stored (null: none).
    */
   onSamples(c: AgentConnection, samples: AgentSample[]): Promise<number | null>;
+  /**
+   * Log batches in order, published before this returns; resolves with the batch sequence
+   * number to acknowledge (`logs_ack`) once they are stored (null: none).
+   */
+  onLogs(c: AgentConnection, batches: AgentLogBatch[]): Promise<number | null>;
   /** A sample whose body names another agent: dropped, audited by the hook. */
   onForeignSample(c: AgentConnection, claimed: string): void;
   onRenew(c: AgentConnection, csr: string): Promise<{ certificatePem: string }>;
@@ -156,6 +163,10 @@ export class AgentConnection implements SampleSource {
         return this.samples([{ seq: msg.seq, sample: msg.sample }]);
       case 'samples':
         return this.samples(msg.samples);
+      case 'logs':
+        if (Buffer.byteLength(text) > LOG_FRAME_MAX_BYTES)
+          return this.badFrame('log frame too big');
+        return this.logs(msg.batches);
       case 'heartbeat':
         return;
       case 'reply': {
@@ -215,6 +226,20 @@ export class AgentConnection implements SampleSource {
         if (seq !== null) this.send({ type: 'ack', seq });
       },
       (e: unknown) => this.hooks.log(`ingest of '${this.agentId}' failed: ${(e as Error).message}`),
+    );
+  }
+
+  private logs(batches: AgentLogBatch[]): void {
+    for (let i = 1; i < batches.length; i++)
+      if (batches[i].seq <= batches[i - 1].seq)
+        return this.badFrame('sequence numbers out of order');
+    // Not awaited, like samples: the ack waits for the log ingest's flush, the next frames do not.
+    void this.hooks.onLogs(this, batches).then(
+      (seq) => {
+        if (seq !== null) this.send({ type: 'logs_ack', seq });
+      },
+      (e: unknown) =>
+        this.hooks.log(`log ingest of '${this.agentId}' failed: ${(e as Error).message}`),
     );
   }
 

@@ -25,6 +25,7 @@ import { WebSocketServer } from 'ws';
 import { AuditService } from '../../audit/audit.service';
 import { TYTO_CONFIG, type TytoConfig } from '../../common/config';
 import { AppError } from '../../common/errors';
+import { AgentLogsService } from '../../logs/agent-logs.service';
 import { SampleSources } from '../../metrics/sample-source';
 import { AgentsService } from '../agents.service';
 import { EnrollmentLimit } from '../enrollment-limit';
@@ -69,16 +70,21 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
     private readonly ingest: AgentIngestService,
     private readonly audit: AuditService,
     private readonly enrollmentLimit: EnrollmentLimit,
+    private readonly logs: AgentLogsService,
   ) {
     this.hooks = {
       onHello: async (c, hello) => {
         const last = await this.ingest.lastStored(c.agentId);
+        // Only an agent that ships logs says how many batches it holds; older ones get no logs_ack.
+        const lastLogs =
+          hello.logs_buffered !== undefined ? await this.logs.resume(c.agentId) : null;
         // A newer channel of the same agent replaces the old one, which SampleSources closes; it
         // is no longer the agent's connection by then, so closing it does not mark the agent offline.
         this.connections.set(c.agentId, c);
         this.sources.register(c);
         c.send({ type: 'settings', interval: this.sources.interval ?? this.config.sampleInterval });
         c.send({ type: 'ack', seq: last });
+        if (lastLogs !== null) c.send({ type: 'logs_ack', seq: lastLogs });
         await this.agents.markOnline(c.agentId, {
           version: hello.version,
           address: c.address,
@@ -88,8 +94,13 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
         });
         if (hello.dropped > 0)
           this.logger.warn(`agent '${c.agentId}' dropped ${hello.dropped} buffered samples (cap)`);
+        if (hello.logs_dropped)
+          this.logger.warn(
+            `agent '${c.agentId}' dropped ${hello.logs_dropped} buffered log batches (cap)`,
+          );
       },
       onSamples: (c, samples) => this.ingest.accept(this.sources, c, samples),
+      onLogs: (c, batches) => this.logs.accept(c.agentId, batches),
       onForeignSample: (c, claimed) => {
         this.logger.warn(`agent '${c.agentId}' sent samples claiming to be '${claimed}': dropped`);
         void this.audit.record({

@@ -21,6 +21,8 @@ import { AgentIngestPostgres1764710000000 } from './1764710000000-agent-ingest.p
 import { AgentIngestSqlite1764710000000 } from './1764710000000-agent-ingest.sqlite';
 import { LogsPostgres1764750000000 } from './1764750000000-logs.postgres';
 import { LogsSqlite1764750000000 } from './1764750000000-logs.sqlite';
+import { LogIngestPostgres1764771000000 } from './1764771000000-log-ingest.postgres';
+import { LogIngestSqlite1764771000000 } from './1764771000000-log-ingest.sqlite';
 import { AlertPendingPostgres1764781100000 } from './1764781100000-alert-pending.postgres';
 import { AlertPendingSqlite1764781100000 } from './1764781100000-alert-pending.sqlite';
 
@@ -39,6 +41,7 @@ export const SQLITE_MIGRATIONS = [
   AgentsSqlite1764700000000,
   AgentIngestSqlite1764710000000,
   LogsSqlite1764750000000,
+  LogIngestSqlite1764771000000,
   AlertPendingSqlite1764781100000,
 ];
 export const POSTGRES_MIGRATIONS = [
@@ -55,5 +58,6 @@ export const POSTGRES_MIGRATIONS = [
   AgentsPostgres1764700000000,
   AgentIngestPostgres1764710000000,
   LogsPostgres1764750000000,
+  LogIngestPostgres1764771000000,
   AlertPendingPostgres1764781100000,
 ];

@@ -12,11 +12,22 @@ import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import type { LogEntry, LogEntryLevel } from '@tyto/contracts';
 import { LOG_ENTRY_LEVELS, LOG_SOURCES } from '@tyto/contracts';
 import { stripAnsi } from './ansi';
+import type { HistogramRange } from './logs-histogram.component';
+import { LogsHistogramComponent } from './logs-histogram.component';
 import type { LogFilters } from './logs.store';
 import { LogsStore, NO_LOG_FILTERS } from './logs.store';
 
 // Rows this close to the bottom of the scrolled list load the next page.
 const LOAD_MORE_PX = 200;
+
+// A time as the `datetime-local` inputs hold it (local time, milliseconds only when there are some).
+export function toLocalInput(at: Date): string {
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  const base =
+    `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}` +
+    `T${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
+  return at.getMilliseconds() ? `${base}.${pad(at.getMilliseconds(), 3)}` : base;
+}
 
 @Component({
   selector: 'tyto-logs-page',
@@ -33,6 +44,7 @@ const LOAD_MORE_PX = 200;
     MatProgressBarModule,
     MatSelectModule,
     MatSlideToggleModule,
+    LogsHistogramComponent,
   ],
   template: `
     <h1>Logs</h1>
@@ -68,11 +80,17 @@ const LOAD_MORE_PX = 200;
       </mat-form-field>
       <mat-form-field appearance="outline" subscriptSizing="dynamic">
         <mat-label>From</mat-label>
-        <input matInput type="datetime-local" formControlName="from" data-testid="logs-from" />
+        <input
+          matInput
+          type="datetime-local"
+          step="1"
+          formControlName="from"
+          data-testid="logs-from"
+        />
       </mat-form-field>
       <mat-form-field appearance="outline" subscriptSizing="dynamic">
         <mat-label>To</mat-label>
-        <input matInput type="datetime-local" formControlName="to" data-testid="logs-to" />
+        <input matInput type="datetime-local" step="1" formControlName="to" data-testid="logs-to" />
       </mat-form-field>
       <mat-button-toggle-group
         multiple
@@ -113,6 +131,10 @@ const LOAD_MORE_PX = 200;
         {{ store.estimated() ? 'About ' : '' }}{{ store.total() }} matching lines
       }
     </p>
+
+    @if (store.histogram(); as histogram) {
+      <tyto-logs-histogram [histogram]="histogram" (narrow)="narrow($event)" />
+    }
 
     <mat-card appearance="outlined">
       <div class="progress">
@@ -286,6 +308,12 @@ export class LogsPage {
 
   protected clear(): void {
     this.filters.reset({ ...NO_LOG_FILTERS, levels: [] });
+    this.search();
+  }
+
+  // A histogram bar was clicked: search just its time range, the other filters kept.
+  protected narrow(range: HistogramRange): void {
+    this.filters.patchValue({ from: toLocalInput(range.from), to: toLocalInput(range.to) });
     this.search();
   }
 

@@ -110,6 +110,34 @@ describe(LogsStore.name, () => {
     expect(store.error()).toBe('q: search syntax: unclosed quote');
   });
 
+  it('asks for the histogram with the same filters, and shows no bars when the hub refuses', () => {
+    store.search({ ...NO_LOG_FILTERS, levels: ['error'], agentId: 'web-01' });
+    answer({ entries: [], total: 0, total_estimated: false });
+    const req = http.expectOne((r) => r.url === '/api/v1/logs/histogram');
+    expect(req.request.params.toString()).toBe('agent_id=web-01&level=error&buckets=60');
+    const h = {
+      from: '2026-01-01T00:00:00.000Z',
+      to: '2026-01-01T00:02:00.000Z',
+      interval_ms: 60_000,
+      buckets: [
+        { timestamp: '2026-01-01T00:00:00.000Z', count: 2 },
+        { timestamp: '2026-01-01T00:01:00.000Z', count: 0 },
+      ],
+      total: 2,
+    };
+    req.flush(h);
+    expect(store.histogram()).toEqual(h);
+    store.search({ ...NO_LOG_FILTERS, q: 'x' });
+    answer({ entries: [], total: 0, total_estimated: false });
+    http
+      .expectOne((r) => r.url === '/api/v1/logs/histogram')
+      .flush(
+        { error: 'bad', code: 'VALIDATION_FAILED', details: {} },
+        { status: 400, statusText: 'Bad Request' },
+      );
+    expect(store.histogram()).toBeNull();
+  });
+
   it('tails live lines on top, holding them while paused, counting dropped ones', () => {
     store.load();
     answer({ entries: [entry(1)], total: 1, total_estimated: false });

@@ -1,6 +1,6 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import type { LogEntry, LogEntryLevel, LogSource } from '@tyto/contracts';
+import type { LogEntry, LogEntryLevel, LogHistogramResponse, LogSource } from '@tyto/contracts';
 import { Subject, catchError, of, switchMap } from 'rxjs';
 import { EVENT_SOURCE_FACTORY } from '../core/metrics-stream';
 import { toFormError } from '../core/form-error';
@@ -28,6 +28,8 @@ export const NO_LOG_FILTERS: LogFilters = {
   to: '',
 };
 export const PAGE_SIZE = 100;
+// Bars the histogram asks for (the hub rounds the width, so a few more or less).
+export const HISTOGRAM_BARS = 60;
 // The live view keeps this many lines; older ones scroll out.
 const MAX_LIVE_LINES = 2000;
 
@@ -72,7 +74,9 @@ export class LogsStore {
   private readonly _paused = signal(false);
   private readonly _waiting = signal<readonly LogEntry[]>([]);
   private readonly _dropped = signal(0);
+  private readonly _histogram = signal<LogHistogramResponse | null>(null);
   private readonly requests = new Subject<{ request: LogsRequest; append: boolean }>();
+  private readonly histogramRequests = new Subject<LogsRequest>();
   private source: EventSource | null = null;
 
   readonly filters = computed(() => this._filters());
@@ -85,6 +89,7 @@ export class LogsStore {
   readonly paused = computed(() => this._paused());
   readonly waitingCount = computed(() => this._waiting().length);
   readonly dropped = computed(() => this._dropped());
+  readonly histogram = computed(() => this._histogram());
   readonly hasMore = computed(() => !this._live() && this._entries().length < this._total());
 
   constructor() {
@@ -120,6 +125,14 @@ export class LogsStore {
         this._total.set(page.total);
         this._estimated.set(page.estimated);
       });
+    this.histogramRequests
+      .pipe(
+        switchMap((request) =>
+          this.api.histogram(request, HISTOGRAM_BARS).pipe(catchError(() => of(null))),
+        ),
+        takeUntilDestroyed(inject(DestroyRef)),
+      )
+      .subscribe((histogram) => this._histogram.set(histogram));
     inject(DestroyRef).onDestroy(() => this.closeTail());
   }
 
@@ -137,6 +150,7 @@ export class LogsStore {
     this._loading.set(true);
     this._error.set(null);
     this.requests.next({ request: logsRequest(this._filters(), 0), append: false });
+    this.histogramRequests.next(logsRequest(this._filters(), 0));
   }
 
   // Infinite scroll: the next page after the lines shown.
