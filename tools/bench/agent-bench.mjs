@@ -2,7 +2,10 @@
 // real hub over mTLS on loopback, and the bytes it puts on the wire per sample (TCP payload the
 // kernel counts for its connection, TLS and WebSocket framing and heartbeats included).
 //
-//   npx nx run api:build && node tools/bench/agent-bench.mjs [--seconds 600] [--interval 5]
+//   npx nx run api:build && node tools/bench/agent-bench.mjs [--seconds 600] [--interval 5] [--plain]
+//
+// The agent runs as the systemd unit of apps/agent/install.sh runs it: with the unit's node flags
+// (NODE_FLAGS) and MALLOC_ARENA_MAX, read from that script; --plain runs a bare `node tyto-agent.js`.
 //
 // Needs the built hub (dist/apps/api/main.js, which also writes dist/apps/api/downloads), `ss`
 // (iproute2) and a free port pair in 19150–19199. Measured from outside through /proc.
@@ -16,6 +19,15 @@ const arg = (name, def) => {
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 };
 const SECONDS = arg('seconds', 600);
+const PLAIN = process.argv.includes('--plain');
+const installSh = readFileSync('apps/agent/install.sh', 'utf8');
+const unitValue = (name) => {
+  const m = new RegExp(`^${name}="?([^"\\n]*)"?$`, 'm').exec(installSh);
+  if (!m) throw new Error(`apps/agent/install.sh sets no ${name}`);
+  return m[1];
+};
+const NODE_FLAGS = PLAIN ? [] : unitValue('NODE_FLAGS').split(' ').filter(Boolean);
+const AGENT_ENV = PLAIN ? {} : { MALLOC_ARENA_MAX: unitValue('MALLOC_ARENA_MAX') };
 const INTERVAL = arg('interval', 5);
 const PORT = 19150 + Math.floor(Math.random() * 24) * 2;
 const AGENT_PORT = PORT + 1;
@@ -76,6 +88,7 @@ const created = await fetch(`${base}/api/v1/agents`, {
 const agent = spawn(
   process.execPath,
   [
+    ...NODE_FLAGS,
     path.resolve('dist/apps/api/downloads/tyto-agent.js'),
     '--hub',
     `https://127.0.0.1:${AGENT_PORT}`,
@@ -92,7 +105,7 @@ const agent = spawn(
   ],
   {
     cwd: stateDir,
-    env: { PATH: process.env.PATH },
+    env: { PATH: process.env.PATH, ...AGENT_ENV },
     stdio: ['ignore', 'ignore', 'pipe'],
   },
 );
@@ -151,6 +164,9 @@ const out = {
   machine: `${cpus().length} × ${cpus()[0]?.model}, load ${loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}`,
+  agent: `${Object.entries(AGENT_ENV)
+    .map(([k, v]) => `${k}=${v} `)
+    .join('')}node ${[...NODE_FLAGS, 'tyto-agent.js'].join(' ')}`,
   seconds: Math.round(elapsed),
   interval: INTERVAL,
   samples,

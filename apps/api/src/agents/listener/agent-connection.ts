@@ -138,8 +138,15 @@ export class AgentConnection implements SampleSource {
     this.finish();
   }
 
+  /**
+   * Sent uncompressed: the hub's messages are small (acks, settings, commands), and the first
+   * compressed frame would give this channel a zlib deflate context of its own (about 260 KB:
+   * ws compresses every frame, whatever its size, while context takeover is on), which at 1,000
+   * agents is most of the hub's memory. The agent's samples stay compressed; the hub only keeps
+   * an inflate context per channel for them.
+   */
   send(msg: HubToAgentMessage): void {
-    if (!this.closed) this.ws.send(JSON.stringify(msg));
+    if (!this.closed) this.ws.send(JSON.stringify(msg), { compress: false });
   }
 
   private async handle(text: string): Promise<void> {
