@@ -4,7 +4,6 @@ import http from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import {
   AgentCaResponseSchema,
   AgentSchema,
@@ -12,9 +11,9 @@ import {
   type HistoryResponse,
 } from '@tyto/contracts';
 import { Client } from 'pg';
-import Redis from 'ioredis';
 import { startAgent, type AgentProcess } from './test/agent-process';
 import { createTestDatabase, type TestDatabase } from './test/hub';
+import { dropRedisKeys, TEST_REDIS_URL, testRedisPrefix } from './test/shared-redis';
 
 // Two real hub processes (bundled from the current sources, run as `node main.js`) on one
 // PostgreSQL database and the Redis on loopback, under a key prefix of this run's own. Agents
@@ -23,7 +22,6 @@ import { createTestDatabase, type TestDatabase } from './test/hub';
 const root = path.resolve(__dirname, '../../..');
 const bundle = path.join(root, 'tmp/replicas-spec/main.js');
 const PASSWORD = 'replicas-spec-password';
-const REDIS_URL = process.env['TYTO_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -174,7 +172,7 @@ async function jobPasses(r: Replica, job: string): Promise<number> {
 
 describe('two hub replicas on PostgreSQL and Redis', () => {
   let db: TestDatabase;
-  const prefix = `tyto-test-${process.pid}-${randomBytes(4).toString('hex')}:`;
+  const prefix = testRedisPrefix();
   const pkiDir = mkdtempSync(path.join(tmpdir(), 'tyto-replicas-pki-'));
   const dataDirs: string[] = [];
   const replicas: Replica[] = [];
@@ -200,7 +198,7 @@ describe('two hub replicas on PostgreSQL and Redis', () => {
         TYTO_AGENT_PORT: String(agentPort),
         TYTO_DATA_DIR: dataDir,
         TYTO_DATABASE_URL: db.databaseUrl ?? '',
-        TYTO_REDIS_URL: REDIS_URL,
+        TYTO_TEST_REDIS_URL: TEST_REDIS_URL,
         TYTO_REDIS_PREFIX: prefix,
         TYTO_REPLICA_ID: name,
         TYTO_PKI_DIR: pkiDir,
@@ -300,10 +298,7 @@ describe('two hub replicas on PostgreSQL and Redis', () => {
     await db?.drop();
     for (const d of [...dataDirs, pkiDir]) rmSync(d, { recursive: true, force: true });
     // This run's keys only: never FLUSH a shared Redis.
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await dropRedisKeys(prefix);
   });
 
   it('both come up on an empty database with the schema applied once, sharing one CA', async () => {
@@ -351,6 +346,38 @@ describe('two hub replicas on PostgreSQL and Redis', () => {
     await agent.waitFor(/interval set to 2 s/, 10_000);
     expect((await api(b, '/api/v1/settings/refresh', { json: { interval: 1 } })).status).toBe(200);
     await agent.waitFor(/interval set to 1 s/, 10_000);
+  });
+
+  it('a process signal sent on B reaches the agent connected to A, and its reply comes back', async () => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+      stdio: 'ignore',
+    });
+    const gone = new Promise<string | null>((resolve) =>
+      child.once('exit', (_c, sig) => resolve(sig)),
+    );
+    try {
+      const pid = child.pid as number;
+      // The detail is relayed to A, which asks the agent; B answers with it.
+      const detail = await until('the child in the agent list', async () => {
+        const res = await api(b, `/api/v1/processes/${pid}?agent_id=ha-one`);
+        return res.status === 200
+          ? ((await res.json()) as { startTime: string; agent_id: string })
+          : null;
+      });
+      expect(detail.agent_id).toBe('ha-one');
+      const res = await api(b, `/api/v1/processes/${pid}/signal?agent_id=ha-one`, {
+        json: { signal: 'SIGTERM', start_time: detail.startTime },
+      });
+      expect(res.status).toBe(200);
+      expect(await gone).toBe('SIGTERM');
+      // pid 1 is refused (by the hub, and by the agent were the hub's check bypassed).
+      const refused = await api(b, '/api/v1/processes/1/signal?agent_id=ha-one', {
+        json: { signal: 'SIGTERM' },
+      });
+      expect(refused.status).toBe(400);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('logout on A and disabling a user on A end their streams on B', async () => {

@@ -45,6 +45,12 @@ export class AgentsRepository {
     await this.agents.update({ id }, patch);
   }
 
+  /** Like updateAgent, but leaves a revoked agent alone; false when it is revoked (or gone). */
+  async updateUnlessRevoked(id: string, patch: Partial<AgentEntity>): Promise<boolean> {
+    const result = await this.agents.update({ id, status: Not('revoked') }, patch);
+    return (result.affected ?? 0) > 0;
+  }
+
   /**
    * Uses a one-time token: clears it on the row it belongs to, only if it is still there and
    * unexpired. True when this call consumed it (two racing enrollments: one wins).

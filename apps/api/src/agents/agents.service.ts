@@ -174,11 +174,12 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
       os?: string;
       architecture?: string;
     },
-  ): Promise<void> {
+  ): Promise<boolean> {
     const now = new Date().toISOString();
     this.unsavedSeen.delete(agentId);
     this.silent.delete(agentId);
-    await this.repo.updateAgent(agentId, {
+    // Conditional: a revocation made meanwhile (on any replica) must not be undone.
+    const online = await this.repo.updateUnlessRevoked(agentId, {
       status: 'online',
       lastSeen: now,
       version: info.version,
@@ -187,7 +188,8 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
       ...(info.os ? { os: info.os } : {}),
       ...(info.architecture ? { architecture: info.architecture } : {}),
     });
-    this.announce(agentId, 'online');
+    if (online) this.announce(agentId, 'online');
+    return online;
   }
 
   /** Messages arrived from these agents at `at`; written back in one batch every few seconds. */

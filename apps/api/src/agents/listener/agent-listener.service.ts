@@ -85,13 +85,18 @@ export class AgentListenerService implements OnApplicationBootstrap, BeforeAppli
         c.send({ type: 'settings', interval: this.sources.interval ?? this.config.sampleInterval });
         c.send({ type: 'ack', seq: last });
         if (lastLogs !== null) c.send({ type: 'logs_ack', seq: lastLogs });
-        await this.agents.markOnline(c.agentId, {
+        const online = await this.agents.markOnline(c.agentId, {
           version: hello.version,
           address: c.address,
           hostname: hello.hostname,
           os: hello.os,
           architecture: hello.architecture,
         });
+        // Revoked between the handshake and now (possibly on another replica): cut it off.
+        if (!online) {
+          c.close('certificate revoked', AGENT_CLOSE.REVOKED);
+          return;
+        }
         if (hello.dropped > 0)
           this.logger.warn(`agent '${c.agentId}' dropped ${hello.dropped} buffered samples (cap)`);
         if (hello.logs_dropped)
