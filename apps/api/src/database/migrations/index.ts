@@ -21,6 +21,7 @@ import { AgentIngestPostgres1764710000000 } from './1764710000000-agent-ingest.p
 import { AgentIngestSqlite1764710000000 } from './1764710000000-agent-ingest.sqlite';
 import { LogsPostgres1764750000000 } from './1764750000000-logs.postgres';
 import { LogsSqlite1764750000000 } from './1764750000000-logs.sqlite';
+import { LogsFtsNoPrefixSqlite1764770000000 } from './1764770000000-logs-fts-no-prefix.sqlite';
 
 // One ordered list per database. A schema change adds a migration to both; the migration check
 // (database.spec.ts) fails if either set drifts from the entities. `npm run db:diff` prints the
@@ -37,6 +38,8 @@ export const SQLITE_MIGRATIONS = [
   AgentsSqlite1764700000000,
   AgentIngestSqlite1764710000000,
   LogsSqlite1764750000000,
+  // SQLite only: the FTS5 table without prefix indexes (the migration says why).
+  LogsFtsNoPrefixSqlite1764770000000,
 ];
 export const POSTGRES_MIGRATIONS = [
   InitialPostgres1764300000000,
