@@ -225,18 +225,28 @@ async function benchStore(kind: 'sqlite' | 'postgres'): Promise<string[]> {
         // What the ingest service does per line before the insert, counted with it.
         batch.push({ agentId, ts: Date.parse(line.timestamp), line, body: '' });
       }
-      const c0 = await cpuNow(kind, ds);
-      const start = performance.now();
-      for (const s of batch) s.body = searchText(s.line.message);
-      await store.insert(batch);
-      store_.wall += performance.now() - start;
-      store_.cpu += (await cpuNow(kind, ds)) - c0;
-      if (ref) {
-        const c1 = await cpuNow(kind, ds);
-        const t1 = performance.now();
-        await ref.write(batch);
-        ref_.wall += performance.now() - t1;
-        ref_.cpu += (await cpuNow(kind, ds)) - c1;
+      const timed = async (t: { wall: number; cpu: number }, work: () => Promise<unknown>) => {
+        const c0 = await cpuNow(kind, ds);
+        const start = performance.now();
+        await work();
+        t.wall += performance.now() - start;
+        t.cpu += (await cpuNow(kind, ds)) - c0;
+      };
+      const viaStore = () =>
+        timed(store_, () => {
+          for (const s of batch) s.body = searchText(s.line.message);
+          return store.insert(batch);
+        });
+      // The words are the store's work; the reference is handed them.
+      const refBatch = ref ? batch.map((s) => ({ ...s, body: searchText(s.line.message) })) : [];
+      const viaRef = () => timed(ref_, () => ref?.write(refBatch) ?? Promise.resolve());
+      // Turn about, so neither always runs just after the batch was made (the GC it leaves).
+      if (!ref || (i / BATCH) % 2 === 0) {
+        await viaStore();
+        if (ref) await viaRef();
+      } else {
+        await viaRef();
+        await viaStore();
       }
     }
     await ref?.close();
