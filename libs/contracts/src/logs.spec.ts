@@ -4,6 +4,7 @@ import {
   matchesLogSearch,
   parseLogSearch,
   searchText,
+  searchWords,
 } from './logs';
 
 describe('parseLogSearch', () => {
@@ -65,6 +66,16 @@ describe('matchesLogSearch', () => {
     expect(m('-x', 'anything')).toBe(true);
     expect(searchText('a.b_c-d  é1')).toBe('a b c d é1');
     expect(searchText('\u001b[1;31mfailed\u001b[0m: disk')).toBe('failed disk');
+    // The same words as searchWords gives, however the text starts, ends or is spaced.
+    for (const text of [
+      '  --Ünïcode  ÉTÉ--x…',
+      '',
+      '...',
+      'tab\there\n\u00a0nbsp',
+      '日本語 テキスト 42',
+    ]) {
+      expect(searchText(text)).toBe(searchWords(text).join(' '));
+    }
     expect(m('failed', '\u001b[31mfailed\u001b[0m')).toBe(true);
   });
 });

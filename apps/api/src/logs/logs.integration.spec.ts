@@ -421,6 +421,34 @@ describe.each(DB_KINDS)('logs on %s', (kind) => {
       expect(messages(rare)[0]).toBe('bulk line 10000 needle');
       const paged = await query('?q=hay&limit=1&offset=3');
       expect(messages(paged)).toEqual(['bulk line 10046 hay']);
+      // A common word missing from the newest rows: the walk back in time gives up at its bound
+      // and the sorted plan answers.
+      const straw: LogLine[] = [];
+      for (let i = 0; i < 1500; i++) straw.push(line(`bulk straw ${i}`, 120 + i / 1000));
+      bus.emit(LOG_BATCH_EVENT, { agent_id: 'bulk-host', lines: straw } satisfies LogBatchEvent);
+      await hub.app.get(LogIngestService).flush();
+      const behind = await query('?q=hay&limit=2');
+      expect(behind.total_estimated).toBe(true);
+      expect(messages(behind)).toEqual(['bulk line 10049 hay', 'bulk line 10048 hay']);
+    });
+
+    it('orders matches by time, not arrival, when a newer line was stored before older ones', async () => {
+      // A host whose clock runs ahead: its line arrives first, yet is the newest by far, and
+      // hundreds of matches stored after it are older.
+      await ingest([['fast-clock', line('skewed clock ahead', 900)]]);
+      const later: [string, LogLine][] = [];
+      for (let i = 0; i < 700; i++)
+        later.push(['slow-clock', line(`skewed line ${i}`, 800 + i / 100)]);
+      await ingest(later);
+      const r = await query('?q=skewed&limit=3');
+      expect(r).toMatchObject({ total: 701, total_estimated: false });
+      expect(messages(r)).toEqual(['skewed clock ahead', 'skewed line 699', 'skewed line 698']);
+      const excluded = await query('?q=skewed%20-line&limit=3');
+      expect(messages(excluded)).toEqual(['skewed clock ahead']);
+      const paged = await query('?q=skewed&limit=2&offset=1');
+      expect(messages(paged)).toEqual(['skewed line 699', 'skewed line 698']);
+      const host = await query('?q=skewed&agent_id=slow-clock&limit=1');
+      expect(messages(host)).toEqual(['skewed line 699']);
     });
 
     it('is refused without logs:view', async () => {

@@ -20,6 +20,13 @@ import {
   upTo,
 } from './log-store';
 
+/**
+ * A lone word the planner expects this many times is taken as past the exact limit without
+ * counting: ten times the limit, so a statistics sample that is off by a few percent, or a
+ * table that changed somewhat since its last ANALYZE, cannot turn 10,000 into more.
+ */
+const TRUST_ESTIMATE_FROM = 10 * LOG_TOTAL_EXACT_LIMIT;
+
 /** `?` placeholders to `$1, $2, …`. */
 function numbered(sql: string): string {
   let i = 0;
@@ -119,22 +126,41 @@ export class PostgresLogStore implements LogStore {
     const fromRows = `FROM log_entries e WHERE true ${cond}`;
     const countParams = positive ? [positive, ...params] : params;
     const inner = positive ? `SELECT 1 ${fromMatches}` : `SELECT 1 ${fromRows}`;
-    const counted: Row[] = await this.ds.query(
-      numbered(`SELECT count(*) AS n FROM (${inner} LIMIT ${LOG_TOTAL_EXACT_LIMIT + 1}) c`),
-      countParams,
-    );
-    let total = Number(counted[0]['n']);
-    let estimated = false;
-    if (total > LOG_TOTAL_EXACT_LIMIT) {
-      // Beyond the exact limit the planner's estimate (table statistics, tsvector element
-      // frequencies) stands in for counting millions of rows.
+    // The planner's estimate (table statistics, tsvector element frequencies) stands in for
+    // counting millions of rows beyond the exact limit.
+    const planned = async (): Promise<number> => {
       const plan: Row[] = await this.ds.query(
         numbered(`EXPLAIN (FORMAT JSON) ${inner}`),
         countParams,
       );
       const json = plan[0]['QUERY PLAN'] as { Plan: { 'Plan Rows': number } }[];
-      total = Math.max(LOG_TOTAL_EXACT_LIMIT + 1, Math.round(json[0].Plan['Plan Rows']));
+      return Math.round(json[0].Plan['Plan Rows']);
+    };
+    let total: number;
+    let estimated: boolean;
+    // One word or prefix and nothing else: the estimate comes straight from that word's
+    // measured frequency, so far past the limit it is trusted and the count (10,001 matching
+    // rows read from the heap, the slow part of a common word) is skipped. Anything combined is
+    // estimated as if independent, which can be far off, so it is counted.
+    const terms = f.search?.terms ?? [];
+    const single =
+      positive !== null &&
+      where.length === 0 &&
+      terms.length === 1 &&
+      terms[0].words.length === 1 &&
+      !terms[0].prefix;
+    const guess = single ? await planned() : 0;
+    if (guess >= TRUST_ESTIMATE_FROM) {
+      total = guess;
       estimated = true;
+    } else {
+      const counted: Row[] = await this.ds.query(
+        numbered(`SELECT count(*) AS n FROM (${inner} LIMIT ${LOG_TOTAL_EXACT_LIMIT + 1}) c`),
+        countParams,
+      );
+      total = Number(counted[0]['n']);
+      estimated = total > LOG_TOTAL_EXACT_LIMIT;
+      if (estimated) total = Math.max(LOG_TOTAL_EXACT_LIMIT + 1, guess || (await planned()));
     }
     const page = 'ORDER BY e.ts DESC, e.id DESC LIMIT ? OFFSET ?';
     let rows: Row[];
@@ -144,31 +170,64 @@ export class PostgresLogStore implements LogStore {
         limit,
         offset,
       ]);
-    } else if (total <= LOG_TOTAL_EXACT_LIMIT) {
-      // Few matches: all of them from the GIN index, then sorted. MATERIALIZED keeps the planner
-      // from walking the time index backwards, testing every row, hoping to meet a rare word.
-      rows = await this.ds.query(
-        numbered(
-          `WITH m AS MATERIALIZED (SELECT e.id, e.ts ${fromMatches})
-           SELECT ${ENTRY_COLUMNS} FROM m JOIN log_entries e ON e.id = m.id
-           ORDER BY m.ts DESC, m.id DESC LIMIT ? OFFSET ?`,
-        ),
-        [positive, ...params, limit, offset],
-      );
     } else {
-      // Many matches: the newest rows in time order, each checked against its vector, stop after a
-      // page. A bitmap plan would gather every match first; it is off for this query.
-      rows = await this.ds.transaction(async (em) => {
-        await em.query('SET LOCAL enable_bitmapscan = off');
-        return em.query(
+      const newest =
+        total > LOG_TOTAL_EXACT_LIMIT
+          ? await this.newestByTime(fromRows, positive, params, total, limit, offset)
+          : null;
+      // Few matches (or many, but not among the newest rows): all of them from the GIN index,
+      // then sorted. MATERIALIZED keeps the planner from walking the time index backwards,
+      // testing every row, hoping to meet a rare word.
+      rows =
+        newest ??
+        (await this.ds.query(
           numbered(
-            `SELECT ${ENTRY_COLUMNS} ${fromRows} AND e.tsv @@ to_tsquery('simple', ?) ${page}`,
+            `WITH m AS MATERIALIZED (SELECT e.id, e.ts ${fromMatches})
+             SELECT ${ENTRY_COLUMNS} FROM m JOIN log_entries e ON e.id = m.id
+             ORDER BY m.ts DESC, m.id DESC LIMIT ? OFFSET ?`,
           ),
-          [...params, positive, limit, offset],
-        ) as Promise<Row[]>;
-      });
+          [positive, ...params, limit, offset],
+        ));
     }
     return { entries: rows.map(rowToEntry), total, estimated };
+  }
+
+  /**
+   * Many matches: the newest rows in time order, each checked against its vector, stopping after
+   * a page (a bitmap plan would gather every match first; it is off for this query). The walk is
+   * bounded: four times the rows the matches' share predicts for the page. A word that is common
+   * but absent from the newest rows (or an estimate that is stale) would otherwise walk the time
+   * index back over the whole table; past the bound this returns null and the caller sorts the
+   * index's matches instead.
+   */
+  private async newestByTime(
+    fromRows: string,
+    positive: string,
+    params: unknown[],
+    matches: number,
+    limit: number,
+    offset: number,
+  ): Promise<Row[] | null> {
+    const size: Row[] = await this.ds.query(
+      "SELECT GREATEST(reltuples, 1)::bigint AS n FROM pg_class WHERE oid = 'log_entries'::regclass",
+    );
+    const want = offset + limit;
+    const budget = Math.max(1000, Math.ceil((4 * want * Number(size[0]['n'])) / matches));
+    const rows: Row[] = await this.ds.transaction(async (em) => {
+      await em.query('SET LOCAL enable_bitmapscan = off');
+      return em.query(
+        numbered(
+          `SELECT ${ENTRY_COLUMNS} FROM (
+             SELECT e.* ${fromRows} ORDER BY e.ts DESC, e.id DESC LIMIT ?) e
+           WHERE e.tsv @@ to_tsquery('simple', ?)
+           ORDER BY e.ts DESC, e.id DESC LIMIT ? OFFSET ?`,
+        ),
+        [...params, budget, positive, limit, offset],
+      ) as Promise<Row[]>;
+    });
+    // A short page: the bound was reached (or the matches end within it); either way the sorted
+    // plan answers exactly.
+    return rows.length < limit ? null : rows;
   }
 
   async agents(): Promise<string[]> {

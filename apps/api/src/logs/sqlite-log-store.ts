@@ -1,6 +1,8 @@
 import {
   LOG_TOTAL_EXACT_LIMIT,
+  matchesLogSearch,
   type LogEntry,
+  type LogSearch,
   type LogSearchTerm,
   type LogSource,
 } from '@tyto/contracts';
@@ -22,10 +24,8 @@ import {
   upTo,
 } from './log-store';
 
-/** Past the exact limit, counts stop here (and are flagged estimated). */
+/** Past the exact limit, counts without a search stop here (and are flagged estimated). */
 const ESTIMATE_CAP = 100_000;
-/** A search's count past the exact limit is extrapolated from this many newest ids. */
-const ESTIMATE_WINDOW = 100_000;
 
 /**
  * An FTS5 expression of terms: each a quoted string of words, `*` after it for a prefix. The
@@ -85,143 +85,154 @@ export class SqliteLogStore implements LogStore {
 
   async query(f: LogFilter, limit: number, offset: number): Promise<LogPage> {
     const { where, params } = filterSql(f);
-    const positive = f.search?.terms.length ? ftsExpression(f.search.terms, 'AND') : null;
-    const negative = f.search?.excluded.length ? ftsExpression(f.search.excluded, 'OR') : null;
-    if (negative) {
+    const search = f.search;
+    const positive = search?.terms.length ? ftsExpression(search.terms, 'AND') : null;
+    const negative = search?.excluded.length ? ftsExpression(search.excluded, 'OR') : null;
+    // With a word to look for, exclusions go into the FTS5 expression (`a NOT b`); an
+    // exclusion alone is a NOT IN over the index's matches.
+    const match = positive && negative ? `(${positive}) NOT (${negative})` : positive;
+    if (negative && !positive) {
       where.push('e.id NOT IN (SELECT rowid FROM log_fts WHERE log_fts MATCH ?)');
       params.push(negative);
     }
     const cond = where.length ? `AND ${where.join(' AND ')}` : '';
-    // Driven by the index's matches (CROSS JOIN fixes the order), or by the newest rows.
-    const fromMatches = `FROM log_fts f CROSS JOIN log_entries e ON e.id = f.rowid WHERE f.body MATCH ? ${cond}`;
-    const fromRows = `FROM log_entries e WHERE 1 = 1 ${cond}`;
-    const count = async (cap: number): Promise<number> => {
-      // A search and nothing else is counted in the index alone, without a row lookup per match.
-      const sql = !positive
-        ? `SELECT count(*) AS n FROM (SELECT 1 ${fromRows} LIMIT ${cap})`
-        : params.length === 0
-          ? `SELECT count(*) AS n FROM (SELECT rowid FROM log_fts WHERE log_fts MATCH ? LIMIT ${cap})`
-          : `SELECT count(*) AS n FROM (SELECT 1 ${fromMatches} LIMIT ${cap})`;
-      const rows: Row[] = await this.ds.query(sql, positive ? [positive, ...params] : params);
-      return Number(rows[0]['n']);
-    };
-    let total = await count(LOG_TOTAL_EXACT_LIMIT + 1);
-    let estimated = false;
-    if (total > LOG_TOTAL_EXACT_LIMIT) {
-      estimated = true;
-      total = positive
-        ? await this.estimateMatches(positive, fromMatches, params)
-        : await count(ESTIMATE_CAP);
+    if (!match || !search) {
+      const fromRows = `FROM log_entries e WHERE 1 = 1 ${cond}`;
+      const count = async (cap: number): Promise<number> => {
+        const rows: Row[] = await this.ds.query(
+          `SELECT count(*) AS n FROM (SELECT 1 ${fromRows} LIMIT ${cap})`,
+          params,
+        );
+        return Number(rows[0]['n']);
+      };
+      let total = await count(LOG_TOTAL_EXACT_LIMIT + 1);
+      const estimated = total > LOG_TOTAL_EXACT_LIMIT;
+      // Unfiltered, the id span is the count (ids are dense); filtered, count on to a cap.
+      if (estimated) total = params.length === 0 ? await this.idSpan() : await count(ESTIMATE_CAP);
+      const rows: Row[] = await this.ds.query(
+        `SELECT ${ENTRY_COLUMNS} ${fromRows} ORDER BY e.ts DESC, e.id DESC LIMIT ? OFFSET ?`,
+        [...params, limit, offset],
+      );
+      return { entries: rows.map(rowToEntry), total, estimated };
     }
-    const page = 'ORDER BY e.ts DESC, e.id DESC LIMIT ? OFFSET ?';
-    let rows: Row[];
-    if (!positive) {
-      rows = await this.ds.query(`SELECT ${ENTRY_COLUMNS} ${fromRows} ${page}`, [
-        ...params,
-        limit,
-        offset,
-      ]);
-    } else if (total <= LOG_TOTAL_EXACT_LIMIT) {
-      // Few matches: take them all from the index and sort them.
-      rows = await this.ds.query(`SELECT ${ENTRY_COLUMNS} ${fromMatches} ${page}`, [
-        positive,
-        ...params,
-        limit,
-        offset,
-      ]);
-    } else {
-      rows = await this.newestMatches(positive, cond, params, limit, offset);
-    }
+    const { total, estimated } = await this.countMatches(match, cond, params);
+    const rows = await this.newestMatches(match, search, cond, params, limit, offset);
     return { entries: rows.map(rowToEntry), total, estimated };
   }
 
   /**
-   * Many matches: walk the newest rows by time in growing chunks and ask the index, once per
-   * chunk, which ids in the chunk's id range match, until a page is found. One FTS5 query per
-   * row (a correlated EXISTS) would set the query up again for every row; sorting every match
-   * (the few-matches plan) would read them all.
+   * The oldest matches, at most one past the exact limit, in one walk of the index (ascending
+   * rowid is FTS5's cheap direction; a rowid range or a descending count is not). Past the
+   * limit, the total is extrapolated from the id span those matches cover: ids are dense, as
+   * retention deletes from the bottom.
+   */
+  private async countMatches(
+    match: string,
+    cond: string,
+    params: unknown[],
+  ): Promise<{ total: number; estimated: boolean }> {
+    const cap = LOG_TOTAL_EXACT_LIMIT + 1;
+    // A search and nothing else is counted in the index alone, without a row lookup per match.
+    const sql =
+      params.length === 0
+        ? `SELECT count(*) AS n, max(id) AS hi FROM (SELECT rowid AS id FROM log_fts WHERE log_fts MATCH ? ORDER BY rowid LIMIT ${cap})`
+        : `SELECT count(*) AS n, max(id) AS hi FROM (SELECT f.rowid AS id FROM log_fts f CROSS JOIN log_entries e ON e.id = f.rowid WHERE f.body MATCH ? ${cond} ORDER BY f.rowid LIMIT ${cap})`;
+    const counted: Row[] = await this.ds.query(sql, [match, ...params]);
+    const n = Number(counted[0]['n']);
+    if (n <= LOG_TOTAL_EXACT_LIMIT) return { total: n, estimated: false };
+    const lo = await this.lowestId();
+    const covered = Math.max(1, Number(counted[0]['hi']) - lo + 1);
+    return {
+      total: Math.max(cap, Math.round((cap * (await this.idSpan())) / covered)),
+      estimated: true,
+    };
+  }
+
+  private async lowestId(): Promise<number> {
+    const rows: Row[] = await this.ds.query('SELECT min(id) AS lo FROM log_entries');
+    return Number(rows[0]['lo']);
+  }
+
+  /** How many ids the stored lines span, read from the ends of the primary key. */
+  private async idSpan(): Promise<number> {
+    // Two single-aggregate subqueries: SQLite answers each from an end of the primary key, but
+    // min and max in one SELECT would scan the table.
+    const span: Row[] = await this.ds.query(
+      'SELECT (SELECT min(id) FROM log_entries) AS lo, (SELECT max(id) FROM log_entries) AS hi',
+    );
+    return Number(span[0]['hi']) - Number(span[0]['lo']) + 1;
+  }
+
+  /**
+   * The newest matches in time order. Candidates are the index's matches with the highest ids
+   * (FTS5 reads those from the end of each doclist, cheaply), growing until enough pass the
+   * filters. Ids follow arrival, not time: a line that arrived earlier but carries a later
+   * timestamp (a host whose clock runs ahead) can sit below the candidates' lowest id and still
+   * rank among the newest. The (ts, id) index names every row newer than the page's last
+   * candidate below that id; those few are matched against the parsed search (the same words
+   * the index was fed) and merged in, so the page is exact.
    */
   private async newestMatches(
-    positive: string,
+    match: string,
+    search: LogSearch,
     cond: string,
     params: unknown[],
     limit: number,
     offset: number,
   ): Promise<Row[]> {
     const want = offset + limit;
-    const picked: number[] = [];
-    let after: { ts: number; id: number } | null = null;
-    for (let chunk = 2000; picked.length < want; chunk = Math.min(chunk * 4, 200_000)) {
-      const seek = after ? 'AND (e.ts < ? OR (e.ts = ? AND e.id < ?))' : '';
+    type Cand = { id: number; ts: number };
+    const byTime = (a: Cand, b: Cand) => b.ts - a.ts || b.id - a.id;
+    let passing: Cand[] = [];
+    let lowest = -Infinity;
+    for (let k = Math.max(2 * want, 500); ; k *= 4) {
       const rows: Row[] = await this.ds.query(
-        `SELECT e.id, e.ts FROM log_entries e WHERE 1 = 1 ${cond} ${seek} ORDER BY e.ts DESC, e.id DESC LIMIT ${chunk}`,
-        after ? [...params, after.ts, after.ts, after.id] : params,
+        `SELECT f.rowid AS id, e.ts AS ts, (1 = 1 ${cond}) AS pass FROM (SELECT rowid FROM log_fts WHERE log_fts MATCH ? ORDER BY rowid DESC LIMIT ${k}) f CROSS JOIN log_entries e ON e.id = f.rowid`,
+        [...params, match],
       );
-      if (rows.length === 0) break;
-      const ids = rows.map((r) => Number(r['id']));
-      const matched: Row[] = await this.ds.query(
-        'SELECT rowid AS id FROM log_fts WHERE log_fts MATCH ? AND rowid >= ? AND rowid <= ?',
-        [positive, Math.min(...ids), Math.max(...ids)],
-      );
-      const hit = new Set(matched.map((r) => Number(r['id'])));
-      for (const id of ids) if (hit.has(id)) picked.push(id);
-      const last = rows[rows.length - 1];
-      after = { ts: Number(last['ts']), id: Number(last['id']) };
-      if (rows.length < chunk) break;
+      passing = rows
+        .filter((r) => Number(r['pass']) === 1)
+        .map((r) => ({ id: Number(r['id']), ts: Number(r['ts']) }));
+      if (rows.length < k) {
+        lowest = -Infinity; // every match is a candidate
+        break;
+      }
+      lowest = Math.min(...rows.map((r) => Number(r['id'])));
+      if (passing.length >= want) break;
     }
-    const page = picked.slice(offset, want);
-    if (page.length === 0) return [];
-    const rows: Row[] = await this.ds.query(
-      `SELECT ${ENTRY_COLUMNS} FROM log_entries e WHERE e.id IN (${page.map(() => '?').join(', ')})`,
-      page,
-    );
-    const byId = new Map(rows.map((r) => [Number(r['id']), r]));
-    return page.flatMap((id): Row[] => {
-      const r = byId.get(id);
-      return r ? [r] : [];
+    passing.sort(byTime);
+    const out = new Map<number, Row | null>(passing.slice(0, want).map((c) => [c.id, null]));
+    if (lowest > -Infinity && passing.length >= want) {
+      const last = passing[want - 1];
+      const late: Row[] = await this.ds.query(
+        // `+e.id`: the range on id covers nearly the whole table; the time index must lead.
+        `SELECT ${ENTRY_COLUMNS} FROM log_entries e WHERE e.ts >= ? AND (e.ts > ? OR e.id > ?) AND +e.id < ? ${cond}`,
+        [last.ts, last.ts, last.id, lowest, ...params],
+      );
+      const extra = late.filter((r) => matchesLogSearch(search, String(r['message'])));
+      if (extra.length > 0) {
+        const merged = [
+          ...passing.slice(0, want),
+          ...extra.map((r) => ({ id: Number(r['id']), ts: Number(r['ts']) })),
+        ].sort(byTime);
+        const rowsById = new Map(extra.map((r) => [Number(r['id']), r]));
+        out.clear();
+        for (const c of merged.slice(0, want)) out.set(c.id, rowsById.get(c.id) ?? null);
+      }
+    }
+    const ordered = [...out.entries()].slice(offset, want);
+    const missing = ordered.filter(([, r]) => r === null).map(([id]) => id);
+    const fetched: Row[] = missing.length
+      ? await this.ds.query(
+          `SELECT ${ENTRY_COLUMNS} FROM log_entries e WHERE e.id IN (${missing.map(() => '?').join(', ')})`,
+          missing,
+        )
+      : [];
+    const byId = new Map(fetched.map((r) => [Number(r['id']), r]));
+    return ordered.flatMap(([id, r]): Row[] => {
+      const row = r ?? byId.get(id);
+      return row ? [row] : [];
     });
-  }
-
-  /**
-   * Past the exact limit: the index's match rate among the newest ids, over every id, times the
-   * share of the newest index matches that pass the other filters.
-   */
-  private async estimateMatches(
-    positive: string,
-    fromMatches: string,
-    params: unknown[],
-  ): Promise<number> {
-    // The share of matches among the newest ids, over every id (ids are dense: retention
-    // deletes from the bottom). Two single-aggregate subqueries: SQLite answers each from the
-    // end of the primary key, but min and max in one SELECT would scan the table.
-    const span: Row[] = await this.ds.query(
-      'SELECT (SELECT min(id) FROM log_entries) AS lo, (SELECT max(id) FROM log_entries) AS hi',
-    );
-    const lo = Number(span[0]['lo']);
-    const hi = Number(span[0]['hi']);
-    const window = Math.min(hi - lo + 1, ESTIMATE_WINDOW);
-    const recent: Row[] = await this.ds.query(
-      'SELECT count(*) AS n FROM log_fts WHERE log_fts MATCH ? AND rowid > ?',
-      [positive, hi - window],
-    );
-    const indexMatches = Math.max(
-      LOG_TOTAL_EXACT_LIMIT + 1,
-      Math.round((Number(recent[0]['n']) * (hi - lo + 1)) / Math.max(1, window)),
-    );
-    if (params.length === 0) return indexMatches;
-    // The id of the 10,001st newest match that passes the filters, and how many index matches
-    // reach back to it.
-    const nth: Row[] = await this.ds.query(
-      `SELECT f.rowid AS id ${fromMatches} ORDER BY f.rowid DESC LIMIT 1 OFFSET ${LOG_TOTAL_EXACT_LIMIT}`,
-      [positive, ...params],
-    );
-    if (nth.length === 0) return LOG_TOTAL_EXACT_LIMIT + 1;
-    const spanRows: Row[] = await this.ds.query(
-      'SELECT count(*) AS n FROM log_fts WHERE log_fts MATCH ? AND rowid >= ?',
-      [positive, Number(nth[0]['id'])],
-    );
-    const share = (LOG_TOTAL_EXACT_LIMIT + 1) / Math.max(1, Number(spanRows[0]['n']));
-    return Math.max(LOG_TOTAL_EXACT_LIMIT + 1, Math.round(indexMatches * share));
   }
 
   async agents(): Promise<string[]> {
