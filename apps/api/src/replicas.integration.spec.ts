@@ -198,7 +198,7 @@ describe('two hub replicas on PostgreSQL and Redis', () => {
         TYTO_AGENT_PORT: String(agentPort),
         TYTO_DATA_DIR: dataDir,
         TYTO_DATABASE_URL: db.databaseUrl ?? '',
-        TYTO_TEST_REDIS_URL: TEST_REDIS_URL,
+        TYTO_REDIS_URL: TEST_REDIS_URL,
         TYTO_REDIS_PREFIX: prefix,
         TYTO_REPLICA_ID: name,
         TYTO_PKI_DIR: pkiDir,
