@@ -38,6 +38,8 @@ test.describe('users and roles', () => {
     await page.getByTestId('user-create').click();
     await page.getByTestId('user-form-username').fill('alice');
     await page.getByTestId('user-form-email').fill('alice@example.com');
+    // The minimum length is said before it is failed.
+    await expect(page.getByTestId('password-hint')).toHaveText('At least 12 characters.');
     await page.getByTestId('user-form-password').fill('short');
     await checkbox(page, 'user-form-role-viewer').uncheck();
     await checkbox(page, 'user-form-role-alert-manager').check();

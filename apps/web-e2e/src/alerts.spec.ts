@@ -1,3 +1,5 @@
+import type { APIRequestContext } from '@playwright/test';
+import type { LoginResponse } from '@tyto/contracts';
 import { expect, test } from './fixtures';
 import { ADMIN_PASSWORD } from './hub';
 import { signIn } from './session';
@@ -34,6 +36,45 @@ test.describe('alerts', () => {
     await memory.getByTestId('rule-critical').fill('95');
     await memory.getByTestId('rule-save').click();
     await expect(memory.getByTestId('rule-warning')).toHaveValue('85');
+  });
+});
+
+// Sets the global memory rule through the API, so the page under test stays where it is.
+async function setMemoryRule(
+  request: APIRequestContext,
+  warning: number,
+  critical: number,
+): Promise<void> {
+  const login = await request.post('/api/v1/auth/login', {
+    data: { username: 'admin', password: ADMIN_PASSWORD },
+  });
+  const { token } = (await login.json()) as LoginResponse;
+  const res = await request.post('/api/v1/alerts/rules', {
+    headers: { Authorization: `Bearer ${token}` },
+    data: { type: 'memory', warning, critical },
+  });
+  expect(res.ok()).toBe(true);
+}
+
+test.describe('alerts on the fleet overview', () => {
+  test('a host’s card counts its active alerts and follows them live', async ({
+    page,
+    request,
+  }) => {
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    const count = page.locator('[data-testid=fleet-card][data-agent-id=local]').getByTestId(
+      'fleet-card-alerts',
+    );
+    await expect(count).toHaveText('0 alerts');
+    try {
+      await setMemoryRule(request, 1, 99);
+      // Raised by the next sample and heard over the alert stream, without reloading.
+      await expect(count).toHaveText('1 alert', { timeout: 20_000 });
+      await expect(count).toHaveClass(/firing/);
+    } finally {
+      await setMemoryRule(request, 85, 95);
+    }
+    await expect(count).toHaveText('0 alerts', { timeout: 20_000 });
   });
 });
 

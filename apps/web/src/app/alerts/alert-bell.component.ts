@@ -12,7 +12,7 @@ import { AlertBellStore } from './alert-bell.store';
     <a
       mat-button
       routerLink="/alerts"
-      [attr.aria-label]="'Active alerts: ' + (store.active() ?? 0)"
+      [attr.aria-label]="store.active() === null ? 'Alerts' : 'Alerts ' + store.active() + ' active'"
       data-testid="alert-bell"
     >
       <span class="label">Alerts</span>
@@ -29,7 +29,8 @@ import { AlertBellStore } from './alert-bell.store';
       margin-left: 4px;
       font-weight: 600;
     }
-    /* On a phone the count alone (the link's label says what it counts), so the toolbar fits. */
+    /* On a phone the count alone (the link's label says what it counts), so the toolbar fits.
+       The label starts with the visible words, so speech control ("click Alerts") finds it. */
     @media (max-width: 599.98px) {
       .label {
         display: none;
