@@ -1,4 +1,5 @@
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+import { appendFileSync } from 'node:fs';
 import { expect, test } from './fixtures';
 import { ADMIN_PASSWORD } from './hub';
 import { signIn } from './session';
@@ -168,5 +169,57 @@ test.describe('honest numbers', () => {
     }
     await expect(page.getByTestId('stream-status')).toBeHidden({ timeout: 30_000 });
     await expect(page.getByTestId('dashboard-grid')).not.toHaveClass(/dimmed/);
+  });
+});
+
+// A cell that cuts its text: one line, "…" at the cut, and the whole text in its title.
+async function truncation(cell: Locator): Promise<{
+  overflow: string;
+  cut: boolean;
+  title: string | null;
+  text: string;
+}> {
+  return cell.evaluate((el) => ({
+    overflow: getComputedStyle(el).textOverflow,
+    cut: el.scrollWidth > el.clientWidth,
+    title: el.getAttribute('title'),
+    text: (el.textContent ?? '').trim(),
+  }));
+}
+
+test.describe('cut-off table text', () => {
+  test('ends with an ellipsis and keeps the whole text at hand', async ({ page, hub }) => {
+    const long = `ellipsis-check ${'a long log message that goes on '.repeat(12)}end`;
+    appendFileSync(hub.logFile, `${long}\n`);
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+
+    await page.goto('/logs');
+    await page.getByTestId('logs-search').fill('ellipsis-check');
+    await page.getByTestId('logs-apply').click();
+    const message = page.getByTestId('logs-message');
+    await expect(message).toHaveCount(1, { timeout: 20_000 });
+    expect(await truncation(message)).toEqual({
+      overflow: 'ellipsis',
+      cut: true,
+      title: long,
+      text: long,
+    });
+    // The opened row shows all of it.
+    await page.getByTestId('logs-row').click();
+    await expect(page.getByTestId('logs-full-message')).toHaveText(long);
+
+    await page.goto('/processes');
+    const command = page.locator('[data-testid=process-row] td.cmd').first();
+    await expect(command).toBeVisible();
+    const cmd = await truncation(command);
+    expect(cmd.overflow).toBe('ellipsis');
+    expect(cmd.title).toBe(cmd.text);
+
+    await page.goto('/audit');
+    const details = page.locator('[data-testid=audit-table] td.details').first();
+    await expect(details).toBeVisible();
+    const audit = await truncation(details);
+    expect(audit.overflow).toBe('ellipsis');
+    expect(audit.title).toBe(audit.text);
   });
 });

@@ -1,4 +1,4 @@
-import { DatePipe, DecimalPipe } from '@angular/common';
+import { DecimalPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
@@ -24,13 +24,14 @@ const ACTIONS: { label: string; signal: SignalName }[] = [
   { label: 'Stop', signal: 'SIGSTOP' },
   { label: 'Continue', signal: 'SIGCONT' },
 ];
+import { TimePipe } from '../shared/format/time.pipe';
 
 @Component({
   selector: 'tyto-processes-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   providers: [ProcessesStore],
   imports: [
-    DatePipe,
+    TimePipe,
     DecimalPipe,
     BytesPipe,
     CanDirective,
@@ -143,7 +144,7 @@ const ACTIONS: { label: string; signal: SignalName }[] = [
               <dt>Open files</dt>
               <dd>{{ p.open_files ?? 'not readable' }}</dd>
               <dt>Started</dt>
-              <dd>{{ p.startTime | date: 'yyyy-MM-dd HH:mm:ss' }}</dd>
+              <dd>{{ p.startTime | time: 'full' }}</dd>
               <dt>Command</dt>
               <dd class="code">{{ p.cmdline }}</dd>
             </dl>
