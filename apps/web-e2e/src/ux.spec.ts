@@ -223,3 +223,48 @@ test.describe('cut-off table text', () => {
     expect(audit.title).toBe(audit.text);
   });
 });
+
+test.describe('custom history range', () => {
+  test('is picked on the app’s calendar and clock, in the user’s 24 h / 12 h choice', async ({
+    page,
+  }) => {
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    // 24 h and UTC, as the account page stores them in this browser.
+    await page.evaluate(() =>
+      localStorage.setItem('tyto-time', JSON.stringify({ hourCycle: '24', timeZone: 'UTC' })),
+    );
+
+    await page.goto('/host/local/history');
+    await page.getByTestId('range-custom').click();
+    const picker = page.getByTestId('custom-range');
+    await expect(picker).toBeVisible();
+    await expect(picker.locator('input[type=date], input[type=datetime-local]')).toHaveCount(0);
+    await expect(page.getByTestId('custom-zone')).toContainText('24-hour clock, UTC');
+    await expect(page.getByTestId('custom-from')).toHaveValue(/^\d{2}:\d{2}$/);
+
+    // Today, first and last day, from midnight to the end of the day, then shown.
+    const today = picker.locator('.mat-calendar-body-today');
+    await today.click();
+    await today.click();
+    await page.getByTestId('custom-from').fill('00:00');
+    await page.getByTestId('custom-to').fill('23:59');
+    await expect(page.getByTestId('custom-summary')).toHaveText(
+      /^\w{3} \d{1,2}, \d{4}, 00:00 – \w{3} \d{1,2}, \d{4}, 23:59$/,
+    );
+    await page.getByTestId('custom-apply').click();
+    await expect(picker).toBeHidden();
+    await expect(page.getByTestId('history-range')).toContainText(', 00:00 –');
+    await expect(page.getByTestId('history-range')).toContainText(/\d+ points/);
+    await expect(page.getByTestId('history-chart-cpu').locator('path.line')).toHaveCount(1);
+
+    // On a 12-hour clock the same field reads and writes AM/PM.
+    await page.evaluate(() =>
+      localStorage.setItem('tyto-time', JSON.stringify({ hourCycle: '12', timeZone: 'UTC' })),
+    );
+    await page.goto('/host/local/history');
+    await page.getByTestId('range-custom').click();
+    await expect(page.getByTestId('custom-from')).toHaveValue(/^\d{1,2}:\d{2} (AM|PM)$/);
+    await page.getByTestId('custom-from').fill('25:00');
+    await expect(page.getByTestId('custom-error')).toHaveText('Enter the times like 9:30 AM.');
+  });
+});
