@@ -62,9 +62,9 @@ test.describe('alerts on the fleet overview', () => {
     request,
   }) => {
     await signIn(page, 'admin', ADMIN_PASSWORD);
-    const count = page.locator('[data-testid=fleet-card][data-agent-id=local]').getByTestId(
-      'fleet-card-alerts',
-    );
+    const count = page
+      .locator('[data-testid=fleet-card][data-agent-id=local]')
+      .getByTestId('fleet-card-alerts');
     await expect(count).toHaveText('0 alerts');
     try {
       await setMemoryRule(request, 1, 99);

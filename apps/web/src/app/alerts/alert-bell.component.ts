@@ -12,7 +12,9 @@ import { AlertBellStore } from './alert-bell.store';
     <a
       mat-button
       routerLink="/alerts"
-      [attr.aria-label]="store.active() === null ? 'Alerts' : 'Alerts ' + store.active() + ' active'"
+      [attr.aria-label]="
+        store.active() === null ? 'Alerts' : 'Alerts ' + store.active() + ' active'
+      "
       data-testid="alert-bell"
     >
       <span class="label">Alerts</span>

@@ -54,8 +54,7 @@ import { TimePipe } from '../shared/format/time.pipe';
           {{ c.last_success_at ? (c.last_success_at | time: 'datetime') : 'never' }}
           @if (c.last_error) {
             <br /><span class="error"
-              >Last error ({{ c.last_error_at | time: 'datetime' }}):
-              {{ c.last_error }}</span
+              >Last error ({{ c.last_error_at | time: 'datetime' }}): {{ c.last_error }}</span
             >
           }
         </p>

@@ -54,7 +54,9 @@ describe(FleetCardComponent.name, () => {
     TestBed.resetTestingModule();
     let el = render(host({ alerts: 0 }));
     expect(text(el, 'fleet-card-alerts')).toBe('0 alerts');
-    expect(el.querySelector('[data-testid="fleet-card-alerts"]')?.classList).not.toContain('firing');
+    expect(el.querySelector('[data-testid="fleet-card-alerts"]')?.classList).not.toContain(
+      'firing',
+    );
     TestBed.resetTestingModule();
     el = render(host({ alerts: 1 }));
     expect(text(el, 'fleet-card-alerts')).toBe('1 alert');

@@ -37,10 +37,7 @@ const STATUS_LABEL: Record<FleetHost['status'], string> = {
         <div class="names">
           <!-- The name is the link; its ::after stretches over the card, so the whole card is
                a click target while the link's name stays what it shows. -->
-          <a
-            class="link name"
-            [routerLink]="['/host', h.id]"
-            data-testid="fleet-card-link"
+          <a class="link name" [routerLink]="['/host', h.id]" data-testid="fleet-card-link"
             ><span data-testid="fleet-card-name">{{ h.name }}</span></a
           >
           <span class="sub">

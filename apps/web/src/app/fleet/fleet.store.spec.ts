@@ -1,5 +1,12 @@
 import { TestBed } from '@angular/core/testing';
-import type { Agent, Alert, AlertEvent, AlertListResponse, MeResponse, Permission } from '@tyto/contracts';
+import type {
+  Agent,
+  Alert,
+  AlertEvent,
+  AlertListResponse,
+  MeResponse,
+  Permission,
+} from '@tyto/contracts';
 import type { Observable } from 'rxjs';
 import { Subject, defer, of } from 'rxjs';
 import { snapshotSample } from '../../testing/metrics-sample';

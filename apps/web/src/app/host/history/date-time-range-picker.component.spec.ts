@@ -27,7 +27,11 @@ describe(DateTimeRangePickerComponent.name, () => {
     el = fixture.nativeElement as HTMLElement;
   }
 
-  const input = (id: string) => el.querySelector<HTMLInputElement>(`[data-testid="${id}"]`)!;
+  function input(id: string): HTMLInputElement {
+    const found = el.querySelector<HTMLInputElement>(`[data-testid="${id}"]`);
+    if (!found) throw new Error(`${id} is not rendered`);
+    return found;
+  }
   const text = (id: string) => el.querySelector(`[data-testid="${id}"]`)?.textContent?.trim();
 
   function type(id: string, value: string): void {
@@ -37,7 +41,7 @@ describe(DateTimeRangePickerComponent.name, () => {
   }
 
   function apply(): void {
-    el.querySelector<HTMLButtonElement>('[data-testid="custom-apply"]')!.click();
+    input('custom-apply').click();
     fixture.detectChanges();
   }
 

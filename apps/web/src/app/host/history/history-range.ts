@@ -131,9 +131,10 @@ export function formatWallTime({ hour, minute }: WallTime, hour12: boolean): str
  * 1–12 whatever clock the user reads; without, 0–23. Null when it is not a time.
  */
 export function parseWallTime(text: string): WallTime | null {
-  const match = /^(\d{1,2})(?:[:.h]?(\d{2}))?\s*([ap])\.?\s*(?:m\.?)?$|^(\d{1,2})(?:[:.h]?(\d{2}))?$/i.exec(
-    text.trim(),
-  );
+  const match =
+    /^(\d{1,2})(?:[:.h]?(\d{2}))?\s*([ap])\.?\s*(?:m\.?)?$|^(\d{1,2})(?:[:.h]?(\d{2}))?$/i.exec(
+      text.trim(),
+    );
   if (!match) return null;
   const meridiem = match[3]?.toLowerCase();
   const hour = Number(meridiem ? match[1] : match[4]);

@@ -22,11 +22,7 @@ describe(timeTicks.name, () => {
   it('lands on round UTC times when the reader reads UTC', () => {
     const min = Date.parse('2026-12-01T10:07:00Z');
     const ticks = timeTicks(min, min + 6 * 3_600_000, 5, true);
-    expect(ticks.map((t) => t.toISOString().slice(11, 16))).toEqual([
-      '12:00',
-      '14:00',
-      '16:00',
-    ]);
+    expect(ticks.map((t) => t.toISOString().slice(11, 16))).toEqual(['12:00', '14:00', '16:00']);
   });
 
   it('has no ticks without a span', () => {
