@@ -263,8 +263,8 @@ test.describe('custom history range', () => {
     );
     await page.goto('/host/local/history');
     await page.getByTestId('range-custom').click();
-    await expect(page.getByTestId('custom-from')).toHaveValue(/^\d{1,2}:\d{2} (AM|PM)$/);
+    await expect(page.getByTestId('custom-from')).toHaveValue(/^\d{2}:\d{2} (AM|PM)$/);
     await page.getByTestId('custom-from').fill('25:00');
-    await expect(page.getByTestId('custom-error')).toHaveText('Enter the times like 9:30 AM.');
+    await expect(page.getByTestId('custom-error')).toHaveText('Enter the times like 09:30 AM.');
   });
 });

@@ -119,11 +119,11 @@ export function usesHour12(prefs: TimePrefs, locale?: string): boolean {
   return cycle === 'h11' || cycle === 'h12';
 }
 
-/** "09:30" on a 24-hour clock, "9:30 AM" on a 12-hour one. */
+/** "09:30" on a 24-hour clock, "09:30 AM" on a 12-hour one (two-digit hours, as everywhere). */
 export function formatWallTime({ hour, minute }: WallTime, hour12: boolean): string {
-  const mm = String(minute).padStart(2, '0');
-  if (!hour12) return `${String(hour).padStart(2, '0')}:${mm}`;
-  return `${hour % 12 === 0 ? 12 : hour % 12}:${mm} ${hour < 12 ? 'AM' : 'PM'}`;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (!hour12) return `${pad(hour)}:${pad(minute)}`;
+  return `${pad(hour % 12 === 0 ? 12 : hour % 12)}:${pad(minute)} ${hour < 12 ? 'AM' : 'PM'}`;
 }
 
 /**
