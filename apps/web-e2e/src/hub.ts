@@ -133,7 +133,9 @@ function portRange(value: string | undefined): { first: number; last: number } |
 }
 
 async function freePort(from = E2E_PORTS.first): Promise<number> {
-  for (let port = from; port <= E2E_PORTS.last; port++) {
+  // Next to a fixed port (an OIDC redirect URI's) outside the range: the range's first one.
+  const start = from <= E2E_PORTS.last ? from : E2E_PORTS.first;
+  for (let port = start; port <= E2E_PORTS.last; port++) {
     if (await canListen(port)) return port;
   }
   throw new Error(`No free port in ${from}–${E2E_PORTS.last}`);
