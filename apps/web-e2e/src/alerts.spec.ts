@@ -1,3 +1,5 @@
+import type { APIRequestContext } from '@playwright/test';
+import type { AlertListResponse, LoginResponse } from '@tyto/contracts';
 import { expect, test } from './fixtures';
 import { ADMIN_PASSWORD } from './hub';
 import { signIn } from './session';
@@ -34,6 +36,65 @@ test.describe('alerts', () => {
     await memory.getByTestId('rule-critical').fill('95');
     await memory.getByTestId('rule-save').click();
     await expect(memory.getByTestId('rule-warning')).toHaveValue('85');
+  });
+});
+
+async function adminToken(request: APIRequestContext): Promise<string> {
+  const login = await request.post('/api/v1/auth/login', {
+    data: { username: 'admin', password: ADMIN_PASSWORD },
+  });
+  return ((await login.json()) as LoginResponse).token;
+}
+
+// Sets the global memory rule through the API, so the page under test stays where it is.
+async function setMemoryRule(
+  request: APIRequestContext,
+  token: string,
+  warning: number,
+  critical: number,
+): Promise<void> {
+  const res = await request.post('/api/v1/alerts/rules', {
+    headers: { Authorization: `Bearer ${token}` },
+    data: { type: 'memory', warning, critical },
+  });
+  expect(res.ok()).toBe(true);
+}
+
+// The hub's active alerts on `local`, by type.
+async function activeOnLocal(request: APIRequestContext, token: string): Promise<string[]> {
+  const res = await request.get('/api/v1/alerts?state=active&agent_id=local&limit=500', {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  return ((await res.json()) as AlertListResponse).alerts.map((a) => a.type);
+}
+
+test.describe('alerts on the fleet overview', () => {
+  test('a host’s card counts its active alerts and follows them live', async ({
+    page,
+    request,
+  }) => {
+    const token = await adminToken(request);
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    const count = page
+      .locator('[data-testid=fleet-card][data-agent-id=local]')
+      .getByTestId('fleet-card-alerts');
+    // The card says what the hub says, without a reload. Other rules (CPU on a busy machine) may
+    // fire meanwhile, so the count is compared with the hub's, not with a fixed number.
+    const cardFollowsHub = async (memory: boolean) => {
+      const types = await activeOnLocal(request, token);
+      expect(types.includes('memory')).toBe(memory);
+      await expect(count).toHaveAttribute('data-count', String(types.length), { timeout: 2_000 });
+      await expect(count).toHaveText(types.length === 1 ? '1 alert' : `${types.length} alerts`);
+    };
+    try {
+      await setMemoryRule(request, token, 1, 99);
+      // Raised by the next sample and heard over the alert stream.
+      await expect(() => cardFollowsHub(true)).toPass({ timeout: 20_000 });
+      await expect(count).toHaveClass(/firing/);
+    } finally {
+      await setMemoryRule(request, token, 85, 95);
+    }
+    await expect(() => cardFollowsHub(false)).toPass({ timeout: 20_000 });
   });
 });
 

@@ -120,12 +120,22 @@ export class Hub {
   }
 }
 
-// E2E hubs and agents use 18700–18749; the first port there nobody listens on (other test runs
-// may share this machine).
-export const E2E_PORTS = { first: 18700, last: 18749 };
+// E2E hubs and agents use 18700–18749 (or TYTO_E2E_PORTS=FIRST-LAST, for runs that were given a
+// range of their own); the first port there nobody listens on (other test runs may share this
+// machine).
+export const E2E_PORTS = portRange(process.env['TYTO_E2E_PORTS']) ?? { first: 18700, last: 18749 };
+
+function portRange(value: string | undefined): { first: number; last: number } | null {
+  const match = /^(\d+)-(\d+)$/.exec(value ?? '');
+  if (!match) return null;
+  const [first, last] = [Number(match[1]), Number(match[2])];
+  return first > 0 && first < last && last < 65536 ? { first, last } : null;
+}
 
 async function freePort(from = E2E_PORTS.first): Promise<number> {
-  for (let port = from; port <= E2E_PORTS.last; port++) {
+  // Next to a fixed port (an OIDC redirect URI's) outside the range: the range's first one.
+  const start = from <= E2E_PORTS.last ? from : E2E_PORTS.first;
+  for (let port = start; port <= E2E_PORTS.last; port++) {
     if (await canListen(port)) return port;
   }
   throw new Error(`No free port in ${from}–${E2E_PORTS.last}`);

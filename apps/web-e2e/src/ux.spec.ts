@@ -1,4 +1,5 @@
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+import { appendFileSync } from 'node:fs';
 import { expect, test } from './fixtures';
 import { ADMIN_PASSWORD } from './hub';
 import { signIn } from './session';
@@ -168,5 +169,102 @@ test.describe('honest numbers', () => {
     }
     await expect(page.getByTestId('stream-status')).toBeHidden({ timeout: 30_000 });
     await expect(page.getByTestId('dashboard-grid')).not.toHaveClass(/dimmed/);
+  });
+});
+
+// A cell that cuts its text: one line, "…" at the cut, and the whole text in its title.
+async function truncation(cell: Locator): Promise<{
+  overflow: string;
+  cut: boolean;
+  title: string | null;
+  text: string;
+}> {
+  return cell.evaluate((el) => ({
+    overflow: getComputedStyle(el).textOverflow,
+    cut: el.scrollWidth > el.clientWidth,
+    title: el.getAttribute('title'),
+    text: (el.textContent ?? '').trim(),
+  }));
+}
+
+test.describe('cut-off table text', () => {
+  test('ends with an ellipsis and keeps the whole text at hand', async ({ page, hub }) => {
+    const long = `ellipsis-check ${'a long log message that goes on '.repeat(12)}end`;
+    appendFileSync(hub.logFile, `${long}\n`);
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+
+    await page.goto('/logs');
+    await page.getByTestId('logs-search').fill('ellipsis-check');
+    await page.getByTestId('logs-apply').click();
+    const message = page.getByTestId('logs-message');
+    await expect(message).toHaveCount(1, { timeout: 20_000 });
+    expect(await truncation(message)).toEqual({
+      overflow: 'ellipsis',
+      cut: true,
+      title: long,
+      text: long,
+    });
+    // The opened row shows all of it.
+    await page.getByTestId('logs-row').click();
+    await expect(page.getByTestId('logs-full-message')).toHaveText(long);
+
+    await page.goto('/processes');
+    const command = page.locator('[data-testid=process-row] td.cmd').first();
+    await expect(command).toBeVisible();
+    const cmd = await truncation(command);
+    expect(cmd.overflow).toBe('ellipsis');
+    expect(cmd.title).toBe(cmd.text);
+
+    await page.goto('/audit');
+    const details = page.locator('[data-testid=audit-table] td.details').first();
+    await expect(details).toBeVisible();
+    const audit = await truncation(details);
+    expect(audit.overflow).toBe('ellipsis');
+    expect(audit.title).toBe(audit.text);
+  });
+});
+
+test.describe('custom history range', () => {
+  test('is picked on the app’s calendar and clock, in the user’s 24 h / 12 h choice', async ({
+    page,
+  }) => {
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    // 24 h and UTC, as the account page stores them in this browser.
+    await page.evaluate(() =>
+      localStorage.setItem('tyto-time', JSON.stringify({ hourCycle: '24', timeZone: 'UTC' })),
+    );
+
+    await page.goto('/host/local/history');
+    await page.getByTestId('range-custom').click();
+    const picker = page.getByTestId('custom-range');
+    await expect(picker).toBeVisible();
+    await expect(picker.locator('input[type=date], input[type=datetime-local]')).toHaveCount(0);
+    await expect(page.getByTestId('custom-zone')).toContainText('24-hour clock, UTC');
+    await expect(page.getByTestId('custom-from')).toHaveValue(/^\d{2}:\d{2}$/);
+
+    // Today, first and last day, from midnight to the end of the day, then shown.
+    const today = picker.locator('.mat-calendar-body-today');
+    await today.click();
+    await today.click();
+    await page.getByTestId('custom-from').fill('00:00');
+    await page.getByTestId('custom-to').fill('23:59');
+    await expect(page.getByTestId('custom-summary')).toHaveText(
+      /^\w{3} \d{1,2}, \d{4}, 00:00 – \w{3} \d{1,2}, \d{4}, 23:59$/,
+    );
+    await page.getByTestId('custom-apply').click();
+    await expect(picker).toBeHidden();
+    await expect(page.getByTestId('history-range')).toContainText(', 00:00 –');
+    await expect(page.getByTestId('history-range')).toContainText(/\d+ points/);
+    await expect(page.getByTestId('history-chart-cpu').locator('path.line')).toHaveCount(1);
+
+    // On a 12-hour clock the same field reads and writes AM/PM.
+    await page.evaluate(() =>
+      localStorage.setItem('tyto-time', JSON.stringify({ hourCycle: '12', timeZone: 'UTC' })),
+    );
+    await page.goto('/host/local/history');
+    await page.getByTestId('range-custom').click();
+    await expect(page.getByTestId('custom-from')).toHaveValue(/^\d{2}:\d{2} (AM|PM)$/);
+    await page.getByTestId('custom-from').fill('25:00');
+    await expect(page.getByTestId('custom-error')).toHaveText('Enter the times like 09:30 AM.');
   });
 });

@@ -14,5 +14,7 @@ export const SettingsResponseSchema = z.object({
   refresh_interval: z.number().int(),
   /** How long each history tier is kept, seconds. */
   retention: z.object({ raw: z.number(), '1m': z.number(), '5m': z.number(), '1h': z.number() }),
+  /** Shortest password the hub accepts (TYTO_PASSWORD_MIN_LENGTH), for the forms' hint. */
+  password_min_length: z.number().int(),
 });
 export type SettingsResponse = z.infer<typeof SettingsResponseSchema>;

@@ -53,6 +53,7 @@ describe.each(DB_KINDS)('settings on %s', (kind) => {
     expect(SettingsResponseSchema.strict().parse(await res.json())).toEqual({
       refresh_interval: 3600,
       retention: { raw: 86400, '1m': 604800, '5m': 2592000, '1h': 31536000 },
+      password_min_length: 12,
     });
   });
 

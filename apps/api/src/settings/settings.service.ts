@@ -42,7 +42,11 @@ export class SettingsService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   get(): SettingsResponse {
-    return { refresh_interval: this.refreshInterval, retention: { ...this.config.retention } };
+    return {
+      refresh_interval: this.refreshInterval,
+      retention: { ...this.config.retention },
+      password_min_length: this.config.passwordMinLength,
+    };
   }
 
   async setRefreshInterval(interval: number): Promise<SettingsResponse> {

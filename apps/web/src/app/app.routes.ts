@@ -1,5 +1,6 @@
 import type { Routes } from '@angular/router';
 import { authGuard, permissionGuard } from './auth/auth.guard';
+import { PRELOAD } from './core/preload-start-pages';
 import { ForbiddenPage } from './shell/forbidden.page';
 import { ShellPage } from './shell/shell.page';
 
@@ -16,16 +17,19 @@ export const appRoutes: Routes = [
         pathMatch: 'full',
         canActivate: [permissionGuard('dashboard:view')],
         loadChildren: () => import('./fleet/fleet.routes'),
+        data: PRELOAD,
       },
       {
         path: 'dashboard',
         canActivate: [permissionGuard('dashboard:view')],
         loadChildren: () => import('./dashboard/dashboard.routes'),
+        data: PRELOAD,
       },
       {
         path: 'host',
         canActivate: [permissionGuard('dashboard:view')],
         loadChildren: () => import('./host/host.routes'),
+        data: PRELOAD,
       },
       {
         path: 'users',

@@ -21,6 +21,7 @@ import { applyFormError } from '../core/form-error';
 import type { PasswordChange } from '../shared/ui/password-form.component';
 import { PasswordFormComponent } from '../shared/ui/password-form.component';
 import { AccountStore } from './account.store';
+import { PasswordPolicy } from '../core/password-policy';
 
 @Component({
   selector: 'tyto-account-page',
@@ -94,6 +95,7 @@ import { AccountStore } from './account.store';
             @if (store.localPassword()) {
               <tyto-password-form
                 [requireCurrent]="true"
+                [minLength]="passwordPolicy.minLength()"
                 [pending]="store.passwordPending()"
                 [error]="store.passwordError()"
                 (submitted)="changePassword($event)"
@@ -190,6 +192,7 @@ import { AccountStore } from './account.store';
 })
 export class AccountPage {
   protected readonly store = inject(AccountStore);
+  protected readonly passwordPolicy = inject(PasswordPolicy);
   protected readonly theme = inject(ThemeStore);
   protected readonly time = inject(TimeFormat);
   protected readonly now = new Date();
@@ -202,6 +205,7 @@ export class AccountPage {
 
   constructor() {
     void this.store.load();
+    this.passwordPolicy.load();
     effect(() => {
       const email = this.store.me()?.email ?? '';
       untracked(() => this.emailForm.reset({ email }));

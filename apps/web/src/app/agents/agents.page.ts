@@ -1,5 +1,4 @@
 import { Clipboard } from '@angular/cdk/clipboard';
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -26,12 +25,14 @@ const STATUS_LABEL: Record<Agent['status'], string> = {
 };
 
 // The fleet's registry: who may send samples, who is waiting to, and how to add a host.
+import { TimePipe } from '../shared/format/time.pipe';
+
 @Component({
   selector: 'tyto-agents-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   providers: [AgentsStore],
   imports: [
-    DatePipe,
+    TimePipe,
     ReactiveFormsModule,
     MatButtonModule,
     MatCardModule,
@@ -67,7 +68,7 @@ const STATUS_LABEL: Record<Agent['status'], string> = {
           @if (store.created(); as created) {
             <p>
               Run this on <strong>{{ created.agent.name }}</strong> as root. The token in it works
-              once, until {{ created.expires_at | date: 'medium' }}; the host is approved as it
+              once, until {{ created.expires_at | time: 'datetime' }}; the host is approved as it
               enrolls.
             </p>
             <div class="command">
@@ -157,7 +158,7 @@ const STATUS_LABEL: Record<Agent['status'], string> = {
                     <td data-label="Key fingerprint">
                       <code class="fp">{{ p.public_key_fingerprint }}</code>
                     </td>
-                    <td data-label="Requested">{{ p.requested_at | date: 'medium' }}</td>
+                    <td data-label="Requested">{{ p.requested_at | time: 'datetime' }}</td>
                     <td class="row-actions">
                       @if (canManage()) {
                         <button
@@ -229,14 +230,14 @@ const STATUS_LABEL: Record<Agent['status'], string> = {
                     } @else {
                       {{
                         a.certificate_expires_at
-                          ? (a.certificate_expires_at | date: 'mediumDate')
+                          ? (a.certificate_expires_at | time: 'datetime')
                           : '–'
                       }}
                     }
                   </td>
                   <td data-label="Address">{{ a.address ?? '–' }}</td>
                   <td data-label="Last seen">
-                    {{ a.last_seen ? (a.last_seen | date: 'medium') : 'never' }}
+                    {{ a.last_seen ? (a.last_seen | time: 'datetime') : 'never' }}
                   </td>
                   <td class="row-actions">
                     @if (canManage() && !a.builtin) {

@@ -9,19 +9,17 @@ import { AlertBellStore } from './alert-bell.store';
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [MatButtonModule, RouterLink],
   template: `
-    <a
-      mat-button
-      routerLink="/alerts"
-      [attr.aria-label]="'Active alerts: ' + (store.active() ?? 0)"
-      data-testid="alert-bell"
-    >
+    <!-- Named by its own text ("Alerts 3 active"), so what is seen is what is said, and speech
+         control finds it by the word on it; on a phone the word is hidden only visually. -->
+    <a mat-button routerLink="/alerts" data-testid="alert-bell">
       <span class="label">Alerts</span>
       <span
         class="count"
         [class.firing]="(store.active() ?? 0) > 0"
         data-testid="alert-bell-count"
-        >{{ store.active() ?? '–' }}</span
-      >
+        >{{ store.active() ?? '–' }}</span><span class="sr-only">{{
+        store.active() === null ? '' : ' active'
+      }}</span>
     </a>
   `,
   styles: `
@@ -29,10 +27,23 @@ import { AlertBellStore } from './alert-bell.store';
       margin-left: 4px;
       font-weight: 600;
     }
-    /* On a phone the count alone (the link's label says what it counts), so the toolbar fits. */
+    /* On a phone the count alone, so the toolbar fits; the word stays for screen readers. */
+    .sr-only {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+      white-space: nowrap;
+    }
     @media (max-width: 599.98px) {
       .label {
-        display: none;
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip: rect(0 0 0 0);
+        white-space: nowrap;
       }
       .count {
         margin-left: 0;

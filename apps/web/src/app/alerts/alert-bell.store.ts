@@ -1,7 +1,7 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
 import type { AlertEvent } from '@tyto/contracts';
 import { AlertEventSchema } from '@tyto/contracts';
-import { firstValueFrom } from 'rxjs';
+import { Subject, firstValueFrom } from 'rxjs';
 import { API_BASE } from '../core/http';
 import { EVENT_SOURCE_FACTORY, reconnectDelay } from '../core/metrics-stream';
 import { AlertsApi } from './alerts.api';
@@ -18,8 +18,12 @@ export class AlertBellStore {
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
 
+  private readonly _events = new Subject<AlertEvent>();
+
   readonly active = computed(() => this._active());
   readonly lastEvent = computed(() => this._lastEvent());
+  /** Every `event: alert`, one by one (a signal would merge two that arrive together). */
+  readonly events = this._events.asObservable();
 
   start(): void {
     if (this.source) return;
@@ -53,6 +57,7 @@ export class AlertBellStore {
       if (!parsed.success) return;
       this._active.set(parsed.data.active);
       this._lastEvent.set(parsed.data);
+      this._events.next(parsed.data);
     });
     const giveUp = () => {
       source.close();

@@ -60,7 +60,13 @@ type Draft = AlertRule;
             <tr [attr.data-rule]="r.id" data-testid="rule-row">
               <td class="code">{{ r.type }}</td>
               <td>{{ r.agent_id ?? 'all hosts' }}</td>
-              <td><mat-checkbox [(ngModel)]="r.enabled" [disabled]="!manage" /></td>
+              <td>
+                <mat-checkbox
+                  [(ngModel)]="r.enabled"
+                  [disabled]="!manage"
+                  [aria-label]="label(r, 'on')"
+                />
+              </td>
               @if (stateType(r.type)) {
                 <td colspan="2">—</td>
               } @else {
@@ -70,6 +76,7 @@ type Draft = AlertRule;
                     type="number"
                     [(ngModel)]="r.warning"
                     [disabled]="!manage"
+                    [attr.aria-label]="label(r, 'warning line')"
                     data-testid="rule-warning"
                   />
                 </td>
@@ -79,24 +86,44 @@ type Draft = AlertRule;
                     type="number"
                     [(ngModel)]="r.critical"
                     [disabled]="!manage"
+                    [attr.aria-label]="label(r, 'critical line')"
                     data-testid="rule-critical"
                   />
                 </td>
               }
-              <td><input class="num" type="number" [(ngModel)]="r.for" [disabled]="!manage" /></td>
+              <td>
+                <input
+                  class="num"
+                  type="number"
+                  [(ngModel)]="r.for"
+                  [disabled]="!manage"
+                  [attr.aria-label]="label(r, 'for, seconds')"
+                />
+              </td>
               <td>
                 <input
                   class="num"
                   type="number"
                   [(ngModel)]="r.hysteresis"
                   [disabled]="!manage || stateType(r.type)"
+                  [attr.aria-label]="label(r, 'hysteresis')"
                 />
               </td>
               <td>
                 @if (r.type === 'host_offline') {
-                  <input class="num" type="number" [(ngModel)]="r.intervals" [disabled]="!manage" />
+                  <input
+                    class="num"
+                    type="number"
+                    [(ngModel)]="r.intervals"
+                    [disabled]="!manage"
+                    [attr.aria-label]="label(r, 'missed intervals')"
+                  />
                 } @else if (stateType(r.type)) {
-                  <select [(ngModel)]="r.level" [disabled]="!manage">
+                  <select
+                    [(ngModel)]="r.level"
+                    [disabled]="!manage"
+                    [attr.aria-label]="label(r, 'level')"
+                  >
                     <option value="warning">warning</option>
                     <option value="critical">critical</option>
                   </select>
@@ -193,6 +220,11 @@ export class AlertRulesPage {
 
   constructor() {
     void this.load();
+  }
+
+  // Each field's name for assistive technology: the column heading alone repeats on every row.
+  protected label(r: Draft, field: string): string {
+    return `${r.type} on ${r.agent_id ?? 'all hosts'}: ${field}`;
   }
 
   protected stateType(t: AlertType): boolean {

@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -16,13 +15,14 @@ import { CanDirective } from '../auth/can.directive';
 import { AlertsStore, DEFAULT_FILTERS, type AlertFilters } from './alerts.store';
 
 const COLUMNS = ['level', 'message', 'agent', 'created', 'state', 'actions'];
+import { TimePipe } from '../shared/format/time.pipe';
 
 @Component({
   selector: 'tyto-alerts-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   providers: [AlertsStore],
   imports: [
-    DatePipe,
+    TimePipe,
     ReactiveFormsModule,
     RouterLink,
     CanDirective,
@@ -104,13 +104,13 @@ const COLUMNS = ['level', 'message', 'agent', 'created', 'state', 'actions'];
         </ng-container>
         <ng-container matColumnDef="created">
           <th mat-header-cell *matHeaderCellDef>Raised</th>
-          <td mat-cell *matCellDef="let a">{{ a.created_at | date: 'yyyy-MM-dd HH:mm:ss' }}</td>
+          <td mat-cell *matCellDef="let a">{{ a.created_at | time: 'datetime' }}</td>
         </ng-container>
         <ng-container matColumnDef="state">
           <th mat-header-cell *matHeaderCellDef>State</th>
           <td mat-cell *matCellDef="let a" data-testid="alert-state-cell">
             @if (a.resolved_at) {
-              resolved {{ a.resolved_at | date: 'HH:mm:ss' }}
+              resolved {{ a.resolved_at | time: 'time' }}
             } @else if (a.acknowledged) {
               acknowledged by {{ a.acknowledged_by }}
             } @else {
@@ -183,8 +183,8 @@ const COLUMNS = ['level', 'message', 'agent', 'created', 'state', 'actions'];
       <ul data-testid="silence-list">
         @for (s of store.silences(); track s.id) {
           <li>
-            {{ s.agent_id ?? 'all hosts' }}: {{ s.starts_at | date: 'yyyy-MM-dd HH:mm' }} –
-            {{ s.ends_at | date: 'yyyy-MM-dd HH:mm' }}, {{ s.reason }} ({{ s.created_by }})
+            {{ s.agent_id ?? 'all hosts' }}: {{ s.starts_at | time: 'datetime' }} –
+            {{ s.ends_at | time: 'datetime' }}, {{ s.reason }} ({{ s.created_by }})
             @if (s.active) {
               <strong>active</strong>
             }

@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import { HttpErrorResponse } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
@@ -15,11 +14,13 @@ import { errorMessage } from '../core/http';
 import { AlertsApi } from './alerts.api';
 
 // Notification channels (alerts:manage): each with its last success and last error.
+import { TimePipe } from '../shared/format/time.pipe';
+
 @Component({
   selector: 'tyto-channels-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
-    DatePipe,
+    TimePipe,
     ReactiveFormsModule,
     RouterLink,
     MatButtonModule,
@@ -50,11 +51,10 @@ import { AlertsApi } from './alerts.api';
         </p>
         <p>
           Last success:
-          {{ c.last_success_at ? (c.last_success_at | date: 'yyyy-MM-dd HH:mm:ss') : 'never' }}
+          {{ c.last_success_at ? (c.last_success_at | time: 'datetime') : 'never' }}
           @if (c.last_error) {
             <br /><span class="error"
-              >Last error ({{ c.last_error_at | date: 'yyyy-MM-dd HH:mm:ss' }}):
-              {{ c.last_error }}</span
+              >Last error ({{ c.last_error_at | time: 'datetime' }}): {{ c.last_error }}</span
             >
           }
         </p>

@@ -20,6 +20,7 @@ function host(over: Partial<FleetHost>): FleetHost {
       { time: NOW - 120_000, cpu: 10 },
       { time: NOW, cpu: 50 },
     ],
+    alerts: null,
     ...over,
   };
 }
@@ -48,6 +49,20 @@ describe(FleetCardComponent.name, () => {
     expect(el.querySelector('a')?.getAttribute('href')).toBe('/host/web-1');
   });
 
+  it('counts the host’s active alerts in words, marked when there are any', () => {
+    expect(render(host({})).querySelector('[data-testid="fleet-card-alerts"]')).toBeNull();
+    TestBed.resetTestingModule();
+    let el = render(host({ alerts: 0 }));
+    expect(text(el, 'fleet-card-alerts')).toBe('0 alerts');
+    expect(el.querySelector('[data-testid="fleet-card-alerts"]')?.classList).not.toContain(
+      'firing',
+    );
+    TestBed.resetTestingModule();
+    el = render(host({ alerts: 1 }));
+    expect(text(el, 'fleet-card-alerts')).toBe('1 alert');
+    expect(el.querySelector('[data-testid="fleet-card-alerts"]')?.classList).toContain('firing');
+  });
+
   it.each([
     ['offline', 'Offline'],
     ['pending', 'Pending'],
@@ -59,7 +74,8 @@ describe(FleetCardComponent.name, () => {
     expect(card?.classList).toContain(status);
     expect(card?.getAttribute('data-status')).toBe(status);
     expect(text(el, 'fleet-card-status')).toBe(label);
-    expect(el.querySelector('a')?.getAttribute('aria-label')).toBe(`Web one, ${label}`);
+    // The link is named by the host's name alone; the status is the words beside it.
+    expect(el.querySelector('a')?.textContent?.trim()).toBe('Web one');
     if (status === 'offline') expect(text(el, 'fleet-card-cpu')).toBe('42.5 %');
     else expect(text(el, 'fleet-card-empty')).toBeTruthy();
   });

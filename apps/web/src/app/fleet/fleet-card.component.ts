@@ -17,100 +17,113 @@ const STATUS_LABEL: Record<FleetHost['status'], string> = {
 };
 
 // One host of the fleet overview. The whole card links to the host page; a host that is not
-// online says so in words, in its outline and by greying its figures, not by colour alone.
+// online says so in words, in its outline and by greying its figures, not by colour alone. Its
+// active alerts are counted in words too ("2 alerts"), red only in addition.
 @Component({
   selector: 'tyto-fleet-card',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [MatCardModule, RouterLink, BytesPipe, UsagePipe],
   template: `
     @let h = host();
-    <a
-      class="link"
-      [routerLink]="['/host', h.id]"
-      [attr.aria-label]="h.name + ', ' + statusLabel()"
-      data-testid="fleet-card-link"
+    <mat-card
+      appearance="outlined"
+      [class]="'card ' + h.status"
+      data-testid="fleet-card"
+      [attr.data-agent-id]="h.id"
+      [attr.data-status]="h.status"
     >
-      <mat-card
-        appearance="outlined"
-        [class]="'card ' + h.status"
-        data-testid="fleet-card"
-        [attr.data-agent-id]="h.id"
-        [attr.data-status]="h.status"
-      >
-        <div class="head">
-          <span class="dot" aria-hidden="true"></span>
-          <div class="names">
-            <span class="name" data-testid="fleet-card-name">{{ h.name }}</span>
-            <span class="sub">
-              {{ h.id }}
-              @if (h.hostname && h.hostname !== h.name) {
-                · {{ h.hostname }}
-              }
-            </span>
-          </div>
-          <span class="status" data-testid="fleet-card-status">{{ statusLabel() }}</span>
-        </div>
-        @if (h.cpu !== null) {
-          <dl class="figures">
-            <div>
-              <dt>CPU</dt>
-              <dd data-testid="fleet-card-cpu">{{ h.cpu | usage }}</dd>
-            </div>
-            <div>
-              <dt>Memory</dt>
-              <dd data-testid="fleet-card-memory">{{ h.memory | usage }}</dd>
-            </div>
-            <div>
-              <dt>Fullest disk {{ h.busiestDisk ? '(' + h.busiestDisk.mountpoint + ')' : '' }}</dt>
-              <dd data-testid="fleet-card-disk">
-                {{ h.busiestDisk ? (h.busiestDisk.usedPercent | usage) : '–' }}
-              </dd>
-            </div>
-            <div>
-              <dt>Network</dt>
-              <dd data-testid="fleet-card-network">
-                ↓ {{ h.network?.rxRate | bytes }}/s ↑ {{ h.network?.txRate | bytes }}/s
-              </dd>
-            </div>
-          </dl>
-          <svg
-            class="spark"
-            [attr.viewBox]="'0 0 ' + width + ' ' + height"
-            preserveAspectRatio="none"
-            role="img"
-            [attr.aria-label]="'CPU over the last hour, ' + h.spark.length + ' points'"
-            data-testid="fleet-card-spark"
+      <div class="head">
+        <span class="dot" aria-hidden="true"></span>
+        <div class="names">
+          <!-- The name is the link; its ::after stretches over the card, so the whole card is
+               a click target while the link's name stays what it shows. -->
+          <a class="link name" [routerLink]="['/host', h.id]" data-testid="fleet-card-link"
+            ><span data-testid="fleet-card-name">{{ h.name }}</span></a
           >
-            <path class="area" [attr.d]="area()" />
-            <path class="line" [attr.d]="path()" />
-          </svg>
-        } @else {
-          <p class="empty" data-testid="fleet-card-empty">{{ emptyText() }}</p>
+          <span class="sub">
+            {{ h.id }}
+            @if (h.hostname && h.hostname !== h.name) {
+              · {{ h.hostname }}
+            }
+          </span>
+        </div>
+        @if (h.alerts !== null) {
+          <span
+            class="alerts"
+            [class.firing]="h.alerts > 0"
+            data-testid="fleet-card-alerts"
+            [attr.data-count]="h.alerts"
+            >{{ alertsLabel() }}</span
+          >
         }
-      </mat-card>
-    </a>
+        <span class="status" data-testid="fleet-card-status">{{ statusLabel() }}</span>
+      </div>
+      @if (h.cpu !== null) {
+        <dl class="figures">
+          <div>
+            <dt>CPU</dt>
+            <dd data-testid="fleet-card-cpu">{{ h.cpu | usage }}</dd>
+          </div>
+          <div>
+            <dt>Memory</dt>
+            <dd data-testid="fleet-card-memory">{{ h.memory | usage }}</dd>
+          </div>
+          <div>
+            <dt>Fullest disk {{ h.busiestDisk ? '(' + h.busiestDisk.mountpoint + ')' : '' }}</dt>
+            <dd data-testid="fleet-card-disk">
+              {{ h.busiestDisk ? (h.busiestDisk.usedPercent | usage) : '–' }}
+            </dd>
+          </div>
+          <div>
+            <dt>Network</dt>
+            <dd data-testid="fleet-card-network">
+              ↓ {{ h.network?.rxRate | bytes }}/s ↑ {{ h.network?.txRate | bytes }}/s
+            </dd>
+          </div>
+        </dl>
+        <svg
+          class="spark"
+          [attr.viewBox]="'0 0 ' + width + ' ' + height"
+          preserveAspectRatio="none"
+          role="img"
+          [attr.aria-label]="'CPU over the last hour, ' + h.spark.length + ' points'"
+          data-testid="fleet-card-spark"
+        >
+          <path class="area" [attr.d]="area()" />
+          <path class="line" [attr.d]="path()" />
+        </svg>
+      } @else {
+        <p class="empty" data-testid="fleet-card-empty">{{ emptyText() }}</p>
+      }
+    </mat-card>
   `,
   styles: `
     :host {
       display: block;
     }
     .link {
-      display: block;
       color: inherit;
       text-decoration: none;
-      border-radius: 12px;
+      outline: none;
     }
-    .link:focus-visible {
+    .link::after {
+      content: '';
+      position: absolute;
+      inset: 0;
+      border-radius: inherit;
+    }
+    .link:focus-visible::after {
       outline: 2px solid currentColor;
       outline-offset: 2px;
     }
     .card {
+      position: relative;
       padding: 12px 16px;
       height: 100%;
       box-sizing: border-box;
       border-width: 1px;
     }
-    .link:hover .card {
+    .card:hover {
       background: var(--tyto-track);
     }
     .head {
@@ -133,6 +146,7 @@ const STATUS_LABEL: Record<FleetHost['status'], string> = {
       flex: 1;
     }
     .name {
+      display: block;
       font-weight: 500;
       overflow: hidden;
       text-overflow: ellipsis;
@@ -144,6 +158,17 @@ const STATUS_LABEL: Record<FleetHost['status'], string> = {
       overflow: hidden;
       text-overflow: ellipsis;
       white-space: nowrap;
+    }
+    .alerts {
+      flex: none;
+      font-size: 12px;
+      opacity: 0.8;
+      font-variant-numeric: tabular-nums;
+    }
+    .alerts.firing {
+      opacity: 1;
+      font-weight: 600;
+      color: var(--tyto-critical);
     }
     .status {
       flex: none;
@@ -240,6 +265,10 @@ export class FleetCardComponent {
   protected readonly width = SPARK_WIDTH;
   protected readonly height = SPARK_HEIGHT;
   protected readonly statusLabel = computed(() => STATUS_LABEL[this.host().status]);
+  protected readonly alertsLabel = computed(() => {
+    const n = this.host().alerts ?? 0;
+    return n === 1 ? '1 alert' : `${n} alerts`;
+  });
   protected readonly path = computed(() =>
     sparkPath(this.host().spark, this.now(), SPARK_WIDTH, SPARK_HEIGHT),
   );

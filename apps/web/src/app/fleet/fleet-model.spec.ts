@@ -43,6 +43,7 @@ function host(id: string, over: Partial<FleetHost> = {}): FleetHost {
     network: { rxRate: 0, txRate: 0 },
     lastSample: null,
     spark: [],
+    alerts: null,
     ...over,
   };
 }

@@ -20,6 +20,8 @@ export interface FleetHost {
   network: { rxRate: number; txRate: number } | null;
   lastSample: string | null;
   spark: readonly SparkPoint[];
+  /** Active alerts on the host; null when not known (no alerts:view, or not read yet). */
+  alerts: number | null;
 }
 
 export type FleetSortKey = 'name' | 'status' | 'cpu' | 'memory' | 'disk';
@@ -75,6 +77,7 @@ export function fleetHosts(
   agents: readonly Agent[] | null,
   samples: ReadonlyMap<string, MetricsSnapshot>,
   sparks: ReadonlyMap<string, readonly SparkPoint[]>,
+  alerts: ReadonlyMap<string, number> | null = null,
 ): FleetHost[] {
   const hosts = new Map<string, FleetHost>();
   const card = (id: string, agent: Agent | undefined): FleetHost => {
@@ -93,6 +96,7 @@ export function fleetHosts(
       network: live ? networkTotals(live.network.interfaces) : null,
       lastSample: sample?.timestamp ?? null,
       spark: live ? (sparks.get(id) ?? []) : [],
+      alerts: alerts ? (alerts.get(id) ?? 0) : null,
     };
   };
   for (const agent of agents ?? []) hosts.set(agent.id, card(agent.id, agent));
@@ -187,4 +191,11 @@ function sparkCoords(
     Math.min(width, Math.max(0, ((p.time - start) / span) * width)),
     height - (Math.min(100, Math.max(0, p.cpu)) / 100) * height,
   ]);
+}
+
+/** Active alerts per host, from alert ids mapped to the host each is on. */
+export function alertCounts(active: ReadonlyMap<string, string>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const agentId of active.values()) counts.set(agentId, (counts.get(agentId) ?? 0) + 1);
+  return counts;
 }

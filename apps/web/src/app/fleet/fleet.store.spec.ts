@@ -1,8 +1,17 @@
 import { TestBed } from '@angular/core/testing';
-import type { Agent, MeResponse, Permission } from '@tyto/contracts';
+import type {
+  Agent,
+  Alert,
+  AlertEvent,
+  AlertListResponse,
+  MeResponse,
+  Permission,
+} from '@tyto/contracts';
 import type { Observable } from 'rxjs';
 import { Subject, defer, of } from 'rxjs';
 import { snapshotSample } from '../../testing/metrics-sample';
+import { AlertBellStore } from '../alerts/alert-bell.store';
+import { AlertsApi } from '../alerts/alerts.api';
 import { AuthApi } from '../auth/auth.api';
 import { AuthStore } from '../auth/auth.store';
 import type { StreamEvent } from '../core/metrics-stream';
@@ -30,8 +39,30 @@ function agent(id: string, status: Agent['status']): Agent {
   };
 }
 
+function alert(id: string, agentId: string, resolved = false): Alert {
+  return {
+    id,
+    type: 'memory',
+    level: 'warning',
+    value: 91,
+    threshold: 85,
+    agent_id: agentId,
+    subject: '',
+    message: `Memory 91% ≥ 85% on ${agentId}`,
+    created_at: '2026-01-15T10:30:00.000Z',
+    updated_at: '2026-01-15T10:30:00.000Z',
+    resolved_at: resolved ? '2026-01-15T10:31:00.000Z' : null,
+    acknowledged: false,
+    acknowledged_at: null,
+    acknowledged_by: null,
+    silenced: false,
+  };
+}
+
 describe(FleetStore.name, () => {
   let permissions: Permission[];
+  let alertEvents: Subject<AlertEvent>;
+  let alertLists: Subject<Pick<AlertListResponse, 'alerts'>>[];
   let stream: Subject<StreamEvent<FleetFrame>>;
   let agentLists: Subject<{ agents: Agent[] }>[];
   let histories: Map<string, Subject<SparkPoint[]>>;
@@ -40,6 +71,8 @@ describe(FleetStore.name, () => {
   function setUp(): void {
     stream = new Subject();
     agentLists = [];
+    alertEvents = new Subject();
+    alertLists = [];
     histories = new Map();
     TestBed.configureTestingModule({
       providers: [
@@ -61,6 +94,18 @@ describe(FleetStore.name, () => {
             },
           },
         },
+        {
+          provide: AlertsApi,
+          useValue: {
+            list: () =>
+              defer(() => {
+                const s = new Subject<Pick<AlertListResponse, 'alerts'>>();
+                alertLists.push(s);
+                return s;
+              }),
+          },
+        },
+        { provide: AlertBellStore, useValue: { events: alertEvents.asObservable() } },
         { provide: AuthApi, useValue: { me: () => of({} as MeResponse) } },
         { provide: AuthStore, useValue: { can: (p: Permission) => permissions.includes(p) } },
       ],
@@ -133,6 +178,39 @@ describe(FleetStore.name, () => {
     store.text.set('');
     store.sort.set('status');
     expect(store.hosts().map((h) => h.id)).toEqual(['new', 'local', 'db-1']);
+  });
+
+  it('with alerts:view counts each host’s active alerts and follows every alert event', () => {
+    permissions = ['dashboard:view', 'alerts:view'];
+    setUp();
+    store.connect();
+    stream.next(sampleFrame('local', 'web-1'));
+    // Not known yet: no count rather than a wrong 0.
+    expect(store.hosts().map((h) => h.alerts)).toEqual([null, null]);
+    jest.advanceTimersByTime(0);
+    alertLists[0].next({ alerts: [alert('a1', 'web-1'), alert('a2', 'web-1')] });
+    const counts = () => Object.fromEntries(store.hosts().map((h) => [h.id, h.alerts]));
+    expect(counts()).toEqual({ local: 0, 'web-1': 2 });
+
+    // Two events in one tick are both counted.
+    alertEvents.next({ change: 'raised', alert: alert('a3', 'local'), active: 3 });
+    alertEvents.next({ change: 'resolved', alert: alert('a1', 'web-1', true), active: 2 });
+    expect(counts()).toEqual({ local: 1, 'web-1': 1 });
+
+    // Read again with the registry's period, which replaces what the events built.
+    jest.advanceTimersByTime(AGENTS_REFRESH_MS);
+    alertLists[1].next({ alerts: [] });
+    expect(counts()).toEqual({ local: 0, 'web-1': 0 });
+  });
+
+  it('without alerts:view asks for no alerts and shows no counts', () => {
+    permissions = ['dashboard:view'];
+    setUp();
+    store.connect();
+    jest.advanceTimersByTime(0);
+    stream.next(sampleFrame('local'));
+    expect(alertLists).toHaveLength(0);
+    expect(store.hosts()[0].alerts).toBeNull();
   });
 
   it('says when the stream is interrupted', () => {

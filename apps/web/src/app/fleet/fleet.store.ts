@@ -1,8 +1,10 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import type { Agent, AgentStatus, MetricsSnapshot } from '@tyto/contracts';
+import type { Agent, AgentStatus, AlertEvent, MetricsSnapshot } from '@tyto/contracts';
 import type { Subscription } from 'rxjs';
 import { timer } from 'rxjs';
+import { AlertBellStore } from '../alerts/alert-bell.store';
+import { AlertsApi } from '../alerts/alerts.api';
 import { AuthApi } from '../auth/auth.api';
 import { AuthStore } from '../auth/auth.store';
 import type { StreamEvent, StreamStatus } from '../core/metrics-stream';
@@ -10,10 +12,12 @@ import { reconnectWithBackoff } from '../core/metrics-stream';
 import type { FleetFrame } from './fleet.api';
 import { FleetApi } from './fleet.api';
 import type { FleetSortKey, FleetStatusFilter, SparkPoint } from './fleet-model';
-import { appendSpark, filterHosts, fleetHosts, sortHosts } from './fleet-model';
+import { alertCounts, appendSpark, filterHosts, fleetHosts, sortHosts } from './fleet-model';
 
 /** How often the registry list (statuses, new hosts) is read again while the page is open. */
 export const AGENTS_REFRESH_MS = 10_000;
+/** The most active alerts one GET /alerts returns (the contract's cap). */
+const ALERTS_PAGE = 500;
 
 // The fleet overview's state: the newest sample of every host from the `?view=fleet` stream, the
 // registry's list of agents (with agents:view), and each card's hour of CPU. Provided by the page.
@@ -23,6 +27,8 @@ export class FleetStore {
   private readonly authApi = inject(AuthApi);
   private readonly auth = inject(AuthStore);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly alertsApi = inject(AlertsApi);
+  private readonly bell = inject(AlertBellStore);
 
   private readonly _status = signal<StreamStatus>('connecting');
   private readonly _agents = signal<readonly Agent[] | null>(null);
@@ -32,6 +38,9 @@ export class FleetStore {
   private readonly _sparks = signal<ReadonlyMap<string, readonly SparkPoint[]>>(new Map());
   private readonly historyRequested = new Set<string>();
   private readonly _frames = signal(0);
+  // Active alert id → the host it is on; null until read (or without alerts:view).
+  private readonly _activeAlerts = signal<ReadonlyMap<string, string> | null>(null);
+  private alertsWatched = false;
   private refreshing = false;
   private streamSub: Subscription | null = null;
 
@@ -44,7 +53,13 @@ export class FleetStore {
   readonly loading = computed(() => this._frames() === 0 && this._agents() === null);
 
   private readonly all = computed(() => {
-    const hosts = fleetHosts(this._agents(), this._samples(), this._sparks());
+    const active = this._activeAlerts();
+    const hosts = fleetHosts(
+      this._agents(),
+      this._samples(),
+      this._sparks(),
+      active ? alertCounts(active) : null,
+    );
     const listedAt = this._agentsAt();
     // A sample newer than the registry list means the host is talking now, whatever the list said.
     return hosts.map((h) =>
@@ -79,6 +94,17 @@ export class FleetStore {
         next: (event) => this.apply(event),
         error: () => this._status.set('stopped'),
       });
+    if (!this.alertsWatched && this.auth.can('alerts:view')) {
+      this.alertsWatched = true;
+      // Kept current by every `event: alert` the toolbar's bell receives, and read again with the
+      // registry list so a change missed while the stream reconnected is not kept for long.
+      this.bell.events
+        .pipe(takeUntilDestroyed(this.destroyRef))
+        .subscribe((event) => this.applyAlert(event));
+      timer(0, AGENTS_REFRESH_MS)
+        .pipe(takeUntilDestroyed(this.destroyRef))
+        .subscribe(() => this.loadAlerts());
+    }
     if (!this.refreshing && this.auth.can('agents:view')) {
       this.refreshing = true;
       timer(0, AGENTS_REFRESH_MS)
@@ -98,6 +124,23 @@ export class FleetStore {
       },
       // Shown by the error interceptor; the cards keep what the stream says.
       error: () => undefined,
+    });
+  }
+
+  private loadAlerts(): void {
+    this.alertsApi.list({ state: 'active', limit: ALERTS_PAGE }).subscribe({
+      next: (res) => this._activeAlerts.set(new Map(res.alerts.map((a) => [a.id, a.agent_id]))),
+      // Shown by the error interceptor; the cards keep their last counts.
+      error: () => undefined,
+    });
+  }
+
+  private applyAlert({ alert }: AlertEvent): void {
+    this._activeAlerts.update((active) => {
+      const next = new Map(active ?? []);
+      if (alert.resolved_at === null) next.set(alert.id, alert.agent_id);
+      else next.delete(alert.id);
+      return next;
     });
   }
 

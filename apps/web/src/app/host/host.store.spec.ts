@@ -9,6 +9,7 @@ function settings(refreshInterval: number): SettingsResponse {
   return {
     refresh_interval: refreshInterval,
     retention: { raw: 86_400, '1m': 604_800, '5m': 2_592_000, '1h': 31_536_000 },
+    password_min_length: 12,
   };
 }
 

@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -19,6 +18,7 @@ import { LogsStore, NO_LOG_FILTERS } from './logs.store';
 
 // Rows this close to the bottom of the scrolled list load the next page.
 const LOAD_MORE_PX = 200;
+import { TimePipe } from '../shared/format/time.pipe';
 
 // A time as the `datetime-local` inputs hold it (local time, milliseconds only when there are some).
 export function toLocalInput(at: Date): string {
@@ -34,7 +34,7 @@ export function toLocalInput(at: Date): string {
   changeDetection: ChangeDetectionStrategy.OnPush,
   providers: [LogsStore],
   imports: [
-    DatePipe,
+    TimePipe,
     ReactiveFormsModule,
     MatButtonModule,
     MatButtonToggleModule,
@@ -161,17 +161,22 @@ export function toLocalInput(at: Date): string {
                 (click)="toggle(entry.id)"
                 data-testid="logs-row"
               >
-                <td class="nowrap">{{ entry.timestamp | date: 'yyyy-MM-dd HH:mm:ss.SSS' }}</td>
+                <td class="nowrap">{{ entry.timestamp | time: 'precise' }}</td>
                 <td class="nowrap">{{ entry.agent_id }}</td>
                 <td class="nowrap" [title]="entry.source">{{ entry.source_name }}</td>
                 <td class="level" data-testid="logs-level">{{ entry.level }}</td>
-                <!-- Interpolation: the text is set as text, never parsed as HTML. -->
-                <td class="message" data-testid="logs-message">{{ text(entry) }}</td>
+                <!-- Interpolation: the text is set as text, never parsed as HTML. One line,
+                     cut with "…"; the whole message is its title and in the opened row. -->
+                <td class="message" [title]="text(entry)" data-testid="logs-message">
+                  {{ text(entry) }}
+                </td>
               </tr>
               @if (expanded() === entry.id) {
                 <tr class="fields" data-testid="logs-fields">
                   <td colspan="5">
                     <dl>
+                      <dt>message</dt>
+                      <dd data-testid="logs-full-message">{{ text(entry) }}</dd>
                       <dt>source</dt>
                       <dd>{{ entry.source }}</dd>
                       @for (field of fieldList(entry); track field[0]) {
@@ -239,10 +244,14 @@ export function toLocalInput(at: Date): string {
       cursor: pointer;
       border-top: 1px solid var(--tyto-track, #eee);
     }
+    /* max-width 0 with width 100%: the column takes what the others leave and cuts the rest. */
     .message {
       font-family: ui-monospace, monospace;
-      white-space: pre-wrap;
-      word-break: break-all;
+      width: 100%;
+      max-width: 0;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
     }
     .nowrap {
       white-space: nowrap;

@@ -1,4 +1,4 @@
-import { DatePipe, DecimalPipe } from '@angular/common';
+import { DecimalPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DestroyRef, inject } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
@@ -26,13 +26,14 @@ const ACTIONS: { label: string; signal: SignalName }[] = [
   { label: 'Stop', signal: 'SIGSTOP' },
   { label: 'Continue', signal: 'SIGCONT' },
 ];
+import { TimePipe } from '../shared/format/time.pipe';
 
 @Component({
   selector: 'tyto-processes-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   providers: [ProcessesStore],
   imports: [
-    DatePipe,
+    TimePipe,
     DecimalPipe,
     BytesPipe,
     CanDirective,
@@ -151,7 +152,7 @@ const ACTIONS: { label: string; signal: SignalName }[] = [
               <dt>Open files</dt>
               <dd>{{ p.open_files ?? 'not readable' }}</dd>
               <dt>Started</dt>
-              <dd>{{ p.startTime | date: 'yyyy-MM-dd HH:mm:ss' }}</dd>
+              <dd>{{ p.startTime | time: 'full' }}</dd>
               <dt>Command</dt>
               <dd class="code">{{ p.cmdline }}</dd>
             </dl>

@@ -51,6 +51,22 @@ describe(UserFormComponent.name, () => {
     fixture.detectChanges();
   }
 
+  it('says the hub’s minimum password length from the start and holds back a shorter one', () => {
+    render();
+    expect(el.querySelector('[data-testid="password-hint"]')).toBeNull();
+    fixture.componentRef.setInput('passwordMinLength', 12);
+    fixture.detectChanges();
+    expect(byTestId('password-hint').textContent?.trim()).toBe('At least 12 characters.');
+    type('user-form-username', 'bob');
+    type('user-form-password', 'short');
+    submit();
+    expect(created).toEqual([]);
+    expect(el.textContent).toContain('Use at least 12 characters.');
+    type('user-form-password', 'long-enough-pass');
+    submit();
+    expect(created.map((c) => c.password)).toEqual(['long-enough-pass']);
+  });
+
   it('creates a user with the picked roles and no email when the field is empty', () => {
     render();
     type('user-form-username', ' alice ');

@@ -76,8 +76,14 @@ const DEFAULT_ROLES = ['viewer'];
             autocomplete="new-password"
             data-testid="user-form-password"
           />
+          @if (passwordMinLength(); as min) {
+            <mat-hint data-testid="password-hint">At least {{ min }} characters.</mat-hint>
+          }
           @if (form.controls.password.hasError('required')) {
             <mat-error>Enter a password.</mat-error>
+          }
+          @if (form.controls.password.getError('minlength'); as e) {
+            <mat-error>Use at least {{ e.requiredLength }} characters.</mat-error>
           }
           @if (form.controls.password.getError('server'); as message) {
             <mat-error>{{ message }}</mat-error>
@@ -142,6 +148,8 @@ export class UserFormComponent {
   readonly roles = input<readonly Role[]>([]);
   readonly pending = input(false);
   readonly error = input<FormError | null>(null);
+  /** The hub's shortest accepted password; null when not known (no hint, the hub checks). */
+  readonly passwordMinLength = input<number | null>(null);
   readonly created = output<CreateUserRequest>();
   readonly updated = output<UpdateUserRequest>();
   readonly cancelled = output();
@@ -158,6 +166,14 @@ export class UserFormComponent {
     effect(() => {
       const user = this.user();
       untracked(() => this.fill(user));
+    });
+    effect(() => {
+      const min = this.passwordMinLength();
+      const control = this.form.controls.password;
+      control.setValidators(
+        min ? [Validators.required, Validators.minLength(min)] : Validators.required,
+      );
+      untracked(() => control.updateValueAndValidity({ emitEvent: false }));
     });
     effect(() => {
       const error = this.error();

@@ -12,6 +12,7 @@ import { UsersStore } from './users.store';
 import { TimePipe } from '../shared/format/time.pipe';
 
 const COLUMNS = ['username', 'email', 'roles', 'provider', 'status', 'lastLogin'];
+import { PasswordPolicy } from '../core/password-policy';
 
 @Component({
   selector: 'tyto-users-page',
@@ -51,6 +52,7 @@ const COLUMNS = ['username', 'email', 'roles', 'provider', 'status', 'lastLogin'
                 [roles]="store.roles()"
                 [pending]="store.pending()"
                 [error]="store.error()"
+                [passwordMinLength]="passwordPolicy.minLength()"
                 (created)="store.create($event)"
                 (cancelled)="store.open(null)"
               />
@@ -82,6 +84,7 @@ const COLUMNS = ['username', 'email', 'roles', 'provider', 'status', 'lastLogin'
                 [cancelable]="true"
                 [pending]="store.pending()"
                 [error]="store.error()"
+                [minLength]="passwordPolicy.minLength()"
                 (submitted)="store.resetPassword(editor.user, $event.new_password)"
                 (cancelled)="store.open(null)"
               />
@@ -213,6 +216,7 @@ const COLUMNS = ['username', 'email', 'roles', 'provider', 'status', 'lastLogin'
 })
 export class UsersPage {
   protected readonly store = inject(UsersStore);
+  protected readonly passwordPolicy = inject(PasswordPolicy);
   private readonly auth = inject(AuthStore);
 
   // The actions column only for those who may use it.
@@ -222,6 +226,7 @@ export class UsersPage {
 
   constructor() {
     void this.store.load();
+    this.passwordPolicy.load();
   }
 
   protected roleNames(user: User): string {

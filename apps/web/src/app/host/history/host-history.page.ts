@@ -25,14 +25,9 @@ import { PROCESS_COLUMNS } from '../host-columns';
 import { HostStore } from '../host.store';
 import type { HistoryChart } from './history-charts';
 import type { RangePreset } from './history-range';
-import {
-  RANGE_PRESETS,
-  axisFormat,
-  customRangeProblem,
-  fromLocalInput,
-  resolveRange,
-  toLocalInput,
-} from './history-range';
+import { RANGE_PRESETS, axisFormat, resolveRange } from './history-range';
+import type { PickedRange } from './date-time-range-picker.component';
+import { DateTimeRangePickerComponent } from './date-time-range-picker.component';
 import { HostHistoryStore } from './host-history.store';
 
 const percentTick = (value: number): string => `${value} %`;
@@ -53,6 +48,7 @@ const rateValue = (value: number): string => `${formatBytes(value)}/s`;
     BandChartComponent,
     DataTableComponent,
     ExportButtonsComponent,
+    DateTimeRangePickerComponent,
   ],
   template: `
     <div class="toolbar">
@@ -67,7 +63,10 @@ const rateValue = (value: number): string => `${formatBytes(value)}/s`;
             {{ preset.label }}
           </mat-button-toggle>
         }
-        <mat-button-toggle value="custom" data-testid="range-custom">Custom</mat-button-toggle>
+        <!-- A click opens the picker again when a custom range is already the one shown. -->
+        <mat-button-toggle value="custom" data-testid="range-custom" (click)="openCustom()">
+          Custom
+        </mat-button-toggle>
       </mat-button-toggle-group>
       <button
         mat-stroked-button
@@ -92,30 +91,14 @@ const rateValue = (value: number): string => `${formatBytes(value)}/s`;
     </div>
 
     @if (customOpen()) {
-      <form class="custom" data-testid="custom-range" (submit)="applyCustom($event)">
-        <label>
-          From
-          <input
-            type="datetime-local"
-            data-testid="custom-from"
-            [value]="customFrom()"
-            (input)="customFrom.set(inputValue($event))"
-          />
-        </label>
-        <label>
-          To
-          <input
-            type="datetime-local"
-            data-testid="custom-to"
-            [value]="customTo()"
-            (input)="customTo.set(inputValue($event))"
-          />
-        </label>
-        <button mat-flat-button type="submit" data-testid="custom-apply">Show</button>
-        @if (customError()) {
-          <span class="error" role="alert">{{ customError() }}</span>
-        }
-      </form>
+      <tyto-date-time-range-picker
+        [from]="customStart().from"
+        [to]="customStart().to"
+        [now]="customStart().now"
+        [prefs]="timeFormat.prefs()"
+        (applied)="applyCustom($event)"
+        (cancelled)="cancelCustom()"
+      />
     }
 
     @if (history.queriedRange(); as range) {
@@ -230,23 +213,6 @@ const rateValue = (value: number): string => `${formatBytes(value)}/s`;
     .spacer {
       flex: 1;
     }
-    .custom {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 8px 16px;
-      margin: 8px 0;
-    }
-    .custom label {
-      display: flex;
-      align-items: center;
-      gap: 6px;
-      font-size: 14px;
-    }
-    .custom input {
-      font: inherit;
-      padding: 4px 6px;
-    }
     .error {
       color: var(--tyto-critical);
       font-size: 14px;
@@ -299,7 +265,7 @@ export class HostHistoryPage {
   protected readonly history = inject(HostHistoryStore);
   protected readonly host = inject(HostStore);
   private readonly auth = inject(AuthStore);
-  private readonly timeFormat = inject(TimeFormat);
+  protected readonly timeFormat = inject(TimeFormat);
 
   protected readonly presets = RANGE_PRESETS;
   protected readonly processColumns = PROCESS_COLUMNS;
@@ -307,9 +273,8 @@ export class HostHistoryPage {
 
   // The custom range form is page state until applied; the store only knows ranges in use.
   protected readonly customOpen = signal(false);
-  protected readonly customFrom = signal('');
-  protected readonly customTo = signal('');
-  protected readonly customError = signal<string | null>(null);
+  // What the picker opens on: the range shown when Custom was pressed.
+  protected readonly customStart = signal({ from: new Date(0), to: new Date(0), now: new Date(0) });
 
   protected readonly toggleValue = computed(() => {
     const range = this.history.range();
@@ -363,32 +328,31 @@ export class HostHistoryPage {
     return resolution === 'raw' ? 'full resolution' : `${resolution} averages`;
   }
 
-  protected inputValue(event: Event): string {
-    return (event.target as HTMLInputElement).value;
-  }
-
   protected onToggle(change: MatButtonToggleChange): void {
     const value = change.value as RangePreset | 'custom';
     if (value === 'custom') {
-      const { from, to } = resolveRange(this.history.range(), new Date());
-      this.customFrom.set(toLocalInput(from));
-      this.customTo.set(toLocalInput(to));
-      this.customError.set(null);
-      this.customOpen.set(true);
+      this.openCustom();
       return;
     }
     this.customOpen.set(false);
     this.history.setRange({ kind: 'preset', preset: value });
   }
 
-  protected applyCustom(event: Event): void {
-    event.preventDefault();
-    const from = fromLocalInput(this.customFrom());
-    const to = fromLocalInput(this.customTo());
-    const problem = customRangeProblem(from, to, new Date());
-    this.customError.set(problem);
-    if (problem !== null || !from || !to) return;
+  protected openCustom(): void {
+    if (this.customOpen()) return;
+    const now = new Date();
+    this.customStart.set({ ...resolveRange(this.history.range(), now), now });
+    this.customOpen.set(true);
+  }
+
+  protected applyCustom({ from, to }: PickedRange): void {
+    this.customOpen.set(false);
     this.history.setRange({ kind: 'custom', from, to });
+  }
+
+  // Back to the range in use; the toggle shows it again.
+  protected cancelCustom(): void {
+    this.customOpen.set(false);
   }
 
   protected exportRange(format: ExportFormat): void {

@@ -9,6 +9,9 @@ describe(formatTime.name, () => {
     expect(formatTime(at, 'time', utc24, 'en-US')).toBe('18:05:07');
     expect(formatTime(at, 'datetime', utc24, 'en-US')).toBe('Dec 1, 2026, 18:05');
     expect(formatTime(at, 'full', utc24, 'en-US')).toBe('Dec 1, 2026, 18:05:07 UTC');
+    expect(formatTime(new Date('2026-12-01T18:05:07.042Z'), 'precise', utc24, 'en-US')).toBe(
+      'Dec 1, 18:05:07.042',
+    );
     expect(formatTime(at, 'time', { hourCycle: '12', timeZone: 'UTC' }, 'en-US')).toBe(
       '06:05:07 PM',
     );

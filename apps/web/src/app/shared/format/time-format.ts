@@ -17,7 +17,8 @@ export const DEFAULT_TIME_PREFS: TimePrefs = { hourCycle: 'locale', timeZone: 'b
 //   short     Dec 1, 14:05        (chart axes over days, tooltips)
 //   datetime  Dec 1, 2026, 14:05  (tables: audit, users, tokens)
 //   full      Dec 1, 2026, 14:05:07 UTC (a single instant in detail)
-export type TimeStyle = 'time' | 'minute' | 'short' | 'datetime' | 'full';
+//   precise   Dec 1, 14:05:07.123    (log lines, where the order within a second matters)
+export type TimeStyle = 'time' | 'minute' | 'short' | 'datetime' | 'full' | 'precise';
 
 function options(style: TimeStyle, prefs: TimePrefs): Intl.DateTimeFormatOptions {
   const base: Intl.DateTimeFormatOptions = {
@@ -43,6 +44,14 @@ function options(style: TimeStyle, prefs: TimePrefs): Intl.DateTimeFormatOptions
         day: 'numeric',
         second: '2-digit',
         timeZoneName: 'short',
+      };
+    case 'precise':
+      return {
+        ...base,
+        month: 'short',
+        day: 'numeric',
+        second: '2-digit',
+        fractionalSecondDigits: 3,
       };
   }
 }

@@ -10,7 +10,8 @@ import {
 import type { Color } from '@swimlane/ngx-charts';
 import { LineChartComponent, LineChartModule, ScaleType } from '@swimlane/ngx-charts';
 import { TimeFormat } from '../format/time-format';
-import { SERIES_COLORS, timeSpan, timeTicks } from './chart-axis';
+import { SERIES_COLORS, tickCount, timeSpan, timeTicks } from './chart-axis';
+import { hostWidth } from './element-width';
 import type { BandSeries } from './chart.model';
 
 const PALETTE: Color = {
@@ -165,12 +166,17 @@ export class BandChartComponent {
 
   protected readonly palette = PALETTE;
   private readonly chart = viewChild(LineChartComponent);
-  // Over the range asked for when given, else over the data.
+  private readonly width = hostWidth();
+  // Over the range asked for when given, else over the data; as many unrotated labels as fit
+  // side by side at this width.
   protected readonly ticks = computed(() => {
+    this.time.prefs();
     const span = timeSpan(this.series());
     const min = this.xMin() || span.min;
     const max = this.xMax() || span.max;
-    return timeTicks(min, max);
+    if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
+    const count = tickCount(this.width(), this.xTickFormat()(new Date(max)));
+    return timeTicks(min, max, count, this.time.utc());
   });
 
   protected tipTime(model: unknown): string {

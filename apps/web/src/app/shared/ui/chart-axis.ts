@@ -20,6 +20,7 @@ const STEPS = [
   15 * MINUTE,
   30 * MINUTE,
   HOUR,
+  2 * HOUR,
   3 * HOUR,
   6 * HOUR,
   12 * HOUR,
@@ -29,17 +30,33 @@ const STEPS = [
 ];
 
 // A handful of ticks on round times inside the span (at most `count`), never one per sample;
-// ticks on the local clock's round minutes and hours, days at local midnight.
-export function timeTicks(min: number, max: number, count = 5): Date[] {
-  if (!Number.isFinite(min) || !Number.isFinite(max) || max <= min) return [];
+// ticks on the clock's round minutes and hours, days at midnight: the browser's clock, or UTC's
+// when the user reads times in UTC.
+export function timeTicks(min: number, max: number, count = 5, utc = false): Date[] {
+  if (!Number.isFinite(min) || !Number.isFinite(max) || max <= min || count < 1) return [];
   const span = max - min;
   const step = STEPS.find((s) => span / s <= count) ?? Math.ceil(span / count / HOUR) * HOUR;
-  // Round in local time: an hour step in a zone with a half-hour offset still lands on :00.
-  const offset = new Date(min).getTimezoneOffset() * MINUTE;
+  // Round on the reader's clock: an hour step in a zone with a half-hour offset still lands on :00.
+  const offset = utc ? 0 : new Date(min).getTimezoneOffset() * MINUTE;
   const first = Math.ceil((min - offset) / step) * step + offset;
   const ticks: Date[] = [];
   for (let t = first; t <= max; t += step) ticks.push(new Date(t));
   return ticks;
+}
+
+// Room for the y axis' labels beside the plot, and for a gap between two tick labels.
+const Y_AXIS_PX = 56;
+const TICK_GAP_PX = 24;
+// ngx-charts writes tick labels at 11px; an upper bound of a character's width there.
+const CHAR_PX = 7;
+
+/**
+ * How many time ticks fit side by side on a chart `width` px wide when each reads like `label`:
+ * between 2 and 6, so a phone gets two or three and a wide screen no more than a handful.
+ */
+export function tickCount(width: number, label: string): number {
+  const labelPx = label.length * CHAR_PX + TICK_GAP_PX;
+  return Math.max(2, Math.min(6, Math.floor((width - Y_AXIS_PX) / labelPx)));
 }
 
 export function timeSpan(series: readonly { name: string; series: readonly { name: Date }[] }[]): {

@@ -22,8 +22,9 @@ export interface PasswordChange {
   new_password: string;
 }
 
-// The minimum length is the hub's policy (configurable), so it is not checked here; the hub's
-// answer appears under the new password.
+// The minimum length is the hub's policy (configurable): the page passes it in, the field says
+// it under itself from the start and checks it before sending; the hub's answer (should its
+// policy differ) appears under the new password.
 @Component({
   selector: 'tyto-password-form',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -57,8 +58,14 @@ export interface PasswordChange {
           autocomplete="new-password"
           data-testid="password-new"
         />
+        @if (minLength(); as min) {
+          <mat-hint data-testid="password-hint">At least {{ min }} characters.</mat-hint>
+        }
         @if (form.controls.new_password.hasError('required')) {
           <mat-error>Enter a new password.</mat-error>
+        }
+        @if (form.controls.new_password.getError('minlength'); as e) {
+          <mat-error>Use at least {{ e.requiredLength }} characters.</mat-error>
         }
         @if (form.controls.new_password.getError('server'); as message) {
           <mat-error data-testid="password-new-error">{{ message }}</mat-error>
@@ -113,6 +120,8 @@ export class PasswordFormComponent {
   readonly cancelable = input(false);
   readonly pending = input(false);
   readonly error = input<FormError | null>(null);
+  /** The hub's shortest accepted password; null when not known (no hint, the hub checks). */
+  readonly minLength = input<number | null>(null);
   readonly submitted = output<PasswordChange>();
   readonly cancelled = output();
 
@@ -128,6 +137,14 @@ export class PasswordFormComponent {
       const control = this.form.controls.current_password;
       if (this.requireCurrent()) control.enable();
       else control.disable();
+    });
+    effect(() => {
+      const min = this.minLength();
+      const control = this.form.controls.new_password;
+      control.setValidators(
+        min ? [Validators.required, Validators.minLength(min)] : Validators.required,
+      );
+      untracked(() => control.updateValueAndValidity({ emitEvent: false }));
     });
     effect(() => {
       const error = this.error();

@@ -2,7 +2,8 @@ import { ChangeDetectionStrategy, Component, computed, inject, input } from '@an
 import type { Color } from '@swimlane/ngx-charts';
 import { LineChartModule, ScaleType } from '@swimlane/ngx-charts';
 import { TimeFormat } from '../format/time-format';
-import { SERIES_COLORS, pointCount, timeSpan, timeTicks } from './chart-axis';
+import { SERIES_COLORS, pointCount, tickCount, timeSpan, timeTicks } from './chart-axis';
+import { hostWidth } from './element-width';
 import type { TimeSeries } from './chart.model';
 
 const PALETTE: Color = {
@@ -140,17 +141,21 @@ export class TimeSeriesChartComponent {
   readonly height = input(220);
 
   protected readonly palette = PALETTE;
+  private readonly width = hostWidth();
   protected readonly points = computed(() => pointCount(this.series()));
-  protected readonly ticks = computed(() => {
-    const { min, max } = timeSpan(this.series());
-    return timeTicks(min, max);
-  });
   protected readonly formatX = computed(() => {
     this.time.prefs();
     const { min, max } = timeSpan(this.series());
     // Seconds only matter on a span of a few minutes.
     const style = max - min <= 10 * 60_000 ? 'time' : 'minute';
     return (value: Date) => this.time.format(value, style);
+  });
+  // As many unrotated labels as fit side by side at this width (a phone gets two or three).
+  protected readonly ticks = computed(() => {
+    const { min, max } = timeSpan(this.series());
+    if (!Number.isFinite(min)) return [];
+    const count = tickCount(this.width(), this.formatX()(new Date(max)));
+    return timeTicks(min, max, count, this.time.utc());
   });
 
   protected tipTime(model: unknown): string {
