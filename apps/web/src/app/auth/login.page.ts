@@ -180,6 +180,10 @@ function ssoErrorMessage(code: string | undefined): string | null {
       return 'Your Tyto account is disabled.';
     case 'PROVIDER_UNAVAILABLE':
       return 'The identity provider cannot be reached. Try again later.';
+    case 'GROUPS_UNAVAILABLE':
+      // Trying again does not help: the provider left the groups out of the sign-in (Entra ID
+      // overage); an administrator has to change what it sends.
+      return 'Your identity provider did not say which groups you are in, so Tyto cannot give you a role. Ask an administrator.';
     default:
       return 'Single sign-on failed. Start again from this page.';
   }
