@@ -237,6 +237,24 @@ describe(AlertEngine.name, () => {
     });
   });
 
+  describe('watch', () => {
+    it('raises host_offline for a host that never sends a sample after a restart', () => {
+      const { engine, feed } = engineWith();
+      engine.watch('edge-02', T0);
+      expect(engine.checkOffline(T0 + 14 * SEC, 5 * SEC)).toEqual([]);
+      expect(engine.checkOffline(T0 + 15 * SEC, 5 * SEC)).toMatchObject([
+        { kind: 'raised', type: 'host_offline', agentId: 'edge-02' },
+      ]);
+      // A host that reconnects in time is not raised: its sample moves the clock.
+      engine.watch('edge-03', T0);
+      feed(T0 + 10 * SEC, {}, 'edge-03');
+      expect(engine.checkOffline(T0 + 20 * SEC, 5 * SEC)).toEqual([]);
+      // An older time never moves a watched host's clock back.
+      engine.watch('edge-03', T0);
+      expect(engine.checkOffline(T0 + 24 * SEC, 5 * SEC)).toEqual([]);
+    });
+  });
+
   describe('restore', () => {
     it('neither forgets nor raises again the alerts active before a restart', () => {
       const first = engineWith();

@@ -257,6 +257,16 @@ export class AlertEngine {
     return out;
   }
 
+  /**
+   * Watches a host that has sent nothing yet to this engine (a restart, a takeover): from
+   * `lastSeen` on, its silence counts towards `host_offline` like any host's. A host already
+   * watched keeps the newer time.
+   */
+  watch(agentId: string, lastSeen: number): void {
+    const h = this.host(agentId, lastSeen);
+    h.lastSeen = Math.max(h.lastSeen, lastSeen);
+  }
+
   /** Stops watching a host (an agent removed): its alerts are the caller's to close. */
   forget(agentId: string): void {
     const host = this.hosts.get(agentId);

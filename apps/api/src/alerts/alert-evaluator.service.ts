@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { HubBus, OnHubEvent } from '../common/bus';
 import type { Alert, AlertEvent, AlertLevel, AlertType, MetricsSnapshot } from '@tyto/contracts';
+import { AgentsService } from '../agents/agents.service';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { JobLeases, type Lease } from '../database/job-leases';
 import { METRICS_SAMPLE } from '../metrics/metrics.events';
@@ -26,6 +27,9 @@ import { AlertsRepository } from './alerts.repository';
 import { NotificationsService } from './notifications.service';
 
 const OFFLINE_CHECK_MS = 1000;
+
+/** The agents' reconnect back-off is capped at 60 s (apps/agent); a restart gives them that. */
+const RECONNECT_GRACE_MS = 60_000;
 /** One replica evaluates at a time: it renews this lease every period and stops when it fails. */
 export const EVALUATE_LEASE = 'alerts.evaluate';
 export const EVALUATE_LEASE_PERIOD_MS = 5000;
@@ -124,6 +128,7 @@ export class AlertEvaluator
     private readonly notifications: NotificationsService,
     private readonly bus: HubBus,
     private readonly leases: JobLeases,
+    private readonly agents: AgentsService,
   ) {
     this.intervalMs = config.sampleInterval * 1000;
   }
@@ -263,6 +268,14 @@ export class AlertEvaluator
       })),
       now,
     );
+    // Every enrolled host is watched from the start, so one that never comes back after a hub
+    // restart still goes `host_offline`. Its clock starts now plus the agents' longest reconnect
+    // back-off, so a restart does not raise an alert for hosts that are merely reconnecting.
+    for (const agent of await this.agents.list()) {
+      if (agent.status === 'online' || agent.status === 'offline') {
+        engine.watch(agent.id, now + RECONNECT_GRACE_MS);
+      }
+    }
     const book = new AlertBook(silences);
     book.restore(active, notified);
     this.engine = engine;

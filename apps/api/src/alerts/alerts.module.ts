@@ -1,5 +1,6 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentsModule } from '../agents/agents.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { AlertEvaluator } from './alert-evaluator.service';
 import { ALERT_ENTITIES } from './alerts.entities';
@@ -10,7 +11,7 @@ import { ChannelsService } from './channels.service';
 import { NotificationsService } from './notifications.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature(ALERT_ENTITIES), MetricsModule],
+  imports: [TypeOrmModule.forFeature(ALERT_ENTITIES), MetricsModule, AgentsModule],
   // ChannelsController first: its static `channels` paths must not be read as an alert id.
   controllers: [ChannelsController, AlertsController],
   providers: [
