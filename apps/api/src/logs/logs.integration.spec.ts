@@ -425,7 +425,7 @@ describe.each(DB_KINDS)('logs on %s', (kind) => {
       // and the sorted plan answers.
       const straw: LogLine[] = [];
       for (let i = 0; i < 1500; i++) straw.push(line(`bulk straw ${i}`, 120 + i / 1000));
-      bus.emit(LOG_BATCH_EVENT, { agent_id: 'bulk-host', lines: straw } satisfies LogBatchEvent);
+      bus.publish(LOG_BATCH_EVENT, { agent_id: 'bulk-host', lines: straw } satisfies LogBatchEvent);
       await hub.app.get(LogIngestService).flush();
       const behind = await query('?q=hay&limit=2');
       expect(behind.total_estimated).toBe(true);
