@@ -22,6 +22,8 @@
  * Options: --agents 1000  --interval 5  --seconds 60 (live phase)  --backfill-seconds 20
  *          --batch 50  --concurrency 8 (enrollments at once)  --hub  --web  --pg [URL]
  *          --workers 2 (load-tool processes holding the channels)
+ *          --cpu-prof DIR (the hub writes a .cpuprofile there when it stops; summarise with
+ *          tools/bench/profile-summary.mjs)
  *          --key-cache DIR (default: $TMPDIR/tyto-ingest-bench-keys)  --prepare-keys
  *
  * Each simulated agent's RSA key and CSR are kept in the key cache (one file per agent id, 0600),
@@ -147,6 +149,7 @@ async function main(): Promise<void> {
     'prepare-keys',
     'distinct-keys',
     'workers',
+    'cpu-prof',
     ...HUB_FLAGS,
   ]);
   const count = Math.floor(cli.num('agents', 1000));
@@ -177,8 +180,11 @@ async function main(): Promise<void> {
   );
 
   const agentPort = await freePort();
+  const cpuProfDir = cli.str('cpu-prof') || null;
+  if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
   const hub = await startHub(setup, {
     sampleInterval: interval,
+    cpuProfDir,
     env: { TYTO_AGENT_PORT: String(agentPort) },
   });
   const listener = `https://127.0.0.1:${agentPort}`;

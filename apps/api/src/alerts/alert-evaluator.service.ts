@@ -11,6 +11,7 @@ import type { Alert, AlertEvent, AlertLevel, AlertType, MetricsSnapshot } from '
 import { AgentsService } from '../agents/agents.service';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { JobLeases, type Lease } from '../database/job-leases';
+import { nextTurn } from '../database/serial';
 import { METRICS_SAMPLE } from '../metrics/metrics.events';
 import { SETTINGS_INTERVAL, type SettingsIntervalEvent } from '../settings/settings.events';
 import { AlertBook, type AlertEffect, type SilenceWindow } from './alert-book';
@@ -372,8 +373,12 @@ export class AlertEvaluator
         } catch (e) {
           this.logger.error(`saving a pending condition failed: ${(e as Error).message}`);
         }
+        // One write at a time, then a turn of the event loop: a back-fill from a thousand agents
+        // queues thousands of these, which in one run held the event loop for 20 s on SQLite.
+        await nextTurn();
       }
       for (const effect of effects) {
+        await nextTurn();
         try {
           await this.repo.saveAlert(toEntity(effect.alert));
         } catch (e) {

@@ -19,3 +19,14 @@ export function serialTransaction<T>(
   );
   return run;
 }
+
+/**
+ * Resolves on the event loop's next turn. better-sqlite3 is synchronous and TypeORM's awaits
+ * between its statements are only microtasks, so a run of transactions holds the event loop
+ * (SSE writes, agent acks, requests) until it ends; awaiting this between them lets I/O through.
+ * Never await it inside a transaction: on SQLite's one shared connection another caller's
+ * statements would land in the open transaction.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -64,9 +64,12 @@ export class HistoryRepository {
       for (const s of samples) {
         earliest.set(s.agentId, Math.min(earliest.get(s.agentId) ?? Infinity, s.ts));
       }
-      for (const [agentId, ts] of earliest) {
-        await this.rewindState(em, agentId, '1m', floorTo(ts, TIER_STEP_MS['1m']));
-      }
+      // One statement for every agent of the batch, not one per agent.
+      await this.rewindStates(
+        em,
+        '1m',
+        [...earliest].map(([agentId, ts]) => [agentId, floorTo(ts, TIER_STEP_MS['1m'])]),
+      );
     });
   }
 
@@ -168,7 +171,7 @@ export class HistoryRepository {
       );
       if (spec.next && buckets.length) {
         const first = floorTo(buckets[0].ts, TIER_STEP_MS[spec.next]);
-        await this.rewindState(em, agentId, spec.next, first);
+        await this.rewindStates(em, spec.next, [[agentId, first]]);
       }
       return true;
     });
@@ -278,16 +281,24 @@ export class HistoryRepository {
     }
   }
 
-  /** Moves an agent's progress in a tier back to `until` (creating it), never forward. */
-  private async rewindState(em: EntityManager, agentId: string, tier: RollupTier, until: number) {
-    await em.query(
-      placeholders(
-        this.pg,
-        `INSERT INTO history_rollup_state (agent_id, tier, rolled_until) VALUES (?, ?, ?)
-         ON CONFLICT (agent_id, tier) DO UPDATE SET rolled_until = excluded.rolled_until
-         WHERE history_rollup_state.rolled_until > excluded.rolled_until`,
-      ),
-      [agentId, tier, until],
-    );
+  /**
+   * Moves agents' progress in a tier back to their `until` (creating it), never forward; one
+   * statement per chunk of agents. Each agent appears once (PostgreSQL refuses a statement that
+   * updates a row twice).
+   */
+  private async rewindStates(em: EntityManager, tier: RollupTier, states: [string, number][]) {
+    const perStatement = Math.floor(MAX_PARAMS / 3);
+    for (let i = 0; i < states.length; i += perStatement) {
+      const chunk = states.slice(i, i + perStatement);
+      await em.query(
+        placeholders(
+          this.pg,
+          `INSERT INTO history_rollup_state (agent_id, tier, rolled_until) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}
+           ON CONFLICT (agent_id, tier) DO UPDATE SET rolled_until = excluded.rolled_until
+           WHERE history_rollup_state.rolled_until > excluded.rolled_until`,
+        ),
+        chunk.flatMap(([agentId, until]) => [agentId, tier, until]),
+      );
+    }
   }
 }

@@ -8,6 +8,7 @@ import {
 import { HISTORY_RESOLUTIONS } from '@tyto/contracts';
 import { TYTO_CONFIG, type TytoConfig } from '../common/config';
 import { JobLeases } from '../database/job-leases';
+import { nextTurn } from '../database/serial';
 import { HistoryRepository } from './history.repository';
 
 const EVERY_MS = 10 * 60_000;
@@ -54,6 +55,8 @@ export class RetentionJob implements OnApplicationBootstrap, BeforeApplicationSh
         for (const agentId of agents) {
           if (!(await this.leases.stillHeld(lease))) return deleted;
           deleted += await this.repo.deleteOlderThan(tier, agentId, before, BATCH);
+          // Between agents, not inside a transaction: SSE frames and acks go out meanwhile.
+          await nextTurn();
         }
       }
       if (deleted) this.logger.log(`deleted ${deleted} expired history rows`);

@@ -5,6 +5,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { JobLeases, type Lease } from '../database/job-leases';
+import { nextTurn } from '../database/serial';
 import { HistoryRepository, type SourceRows } from './history.repository';
 import {
   bucketFromBuckets,
@@ -109,6 +110,9 @@ export class RollupJob implements OnApplicationBootstrap, BeforeApplicationShutd
         const done = await this.repo.rollup(spec, agentId, cursor, start, end, (source) =>
           buildBuckets(spec, agentId, source),
         );
+        // A pass over a thousand agents, one transaction each, would otherwise hold the event
+        // loop for seconds on SQLite: let SSE frames and acks out between transactions.
+        await nextTurn();
         // Progress moved back under us (a late sample): the next pass starts from there.
         if (!done) break;
         cursor = end;
