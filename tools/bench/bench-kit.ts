@@ -442,7 +442,7 @@ export interface Hub {
 let databases = 0;
 
 /** Creates a database of its own on the server at `adminUrl`; dropped at stop or on exit. */
-async function createDatabase(
+export async function createDatabase(
   adminUrl: string,
 ): Promise<{ url: string; drop: () => Promise<void> }> {
   // Loaded here, not at the top: the bare servers are forks of the same bundle and should not
@@ -497,12 +497,21 @@ export async function startHub(
     accessLog?: boolean;
     /** More TYTO_* variables (e.g. TYTO_AGENT_PORT). */
     env?: Record<string, string>;
+    /**
+     * A database made by the caller (createDatabase) that several hubs share, as replicas do:
+     * this hub neither creates nor drops one.
+     */
+    databaseUrl?: string;
   } = {},
 ): Promise<Hub> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tyto-bench-'));
   onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
-  const db = setup.pgUrl ? await createDatabase(setup.pgUrl) : null;
+  const db = opts.databaseUrl
+    ? { url: opts.databaseUrl, drop: async () => undefined }
+    : setup.pgUrl
+      ? await createDatabase(setup.pgUrl)
+      : null;
   // Only the variables set here: a TYTO_* left in the shell would change what is measured.
   const env: NodeJS.ProcessEnv = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('TYTO_')),
