@@ -1,4 +1,5 @@
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
@@ -15,18 +16,29 @@ import type { HistogramRange } from './logs-histogram.component';
 import { LogsHistogramComponent } from './logs-histogram.component';
 import type { LogFilters } from './logs.store';
 import { LogsStore, NO_LOG_FILTERS } from './logs.store';
+import type { TimePrefs } from '../shared/format/time-format';
+import { TimeFormat, formatTime } from '../shared/format/time-format';
+import { TimePipe } from '../shared/format/time.pipe';
+import type { PickedRange } from '../shared/ui/date-time-range-picker.component';
+import { DateTimeRangePickerComponent } from '../shared/ui/date-time-range-picker.component';
 
 // Rows this close to the bottom of the scrolled list load the next page.
 const LOAD_MORE_PX = 200;
-import { TimePipe } from '../shared/format/time.pipe';
+const HOUR_MS = 3_600_000;
 
-// A time as the `datetime-local` inputs hold it (local time, milliseconds only when there are some).
-export function toLocalInput(at: Date): string {
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  const base =
-    `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}` +
-    `T${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
-  return at.getMilliseconds() ? `${base}.${pad(at.getMilliseconds(), 3)}` : base;
+/**
+ * The time range of the filters as text in the app's time format: to the minute when both ends
+ * are whole minutes (a range picked on the calendar), else to the millisecond as the log lines
+ * are (a histogram bar's span). Ends are ISO instants, '' when open.
+ */
+export function rangeLabel(from: string, to: string, prefs: TimePrefs): string {
+  const ends = [from, to].filter(Boolean).map((end) => new Date(end));
+  const style = ends.every((end) => end.getTime() % 60_000 === 0) ? 'datetime' : 'precise';
+  const write = (end: string) => formatTime(end, style, prefs);
+  if (from && to) return `${write(from)} – ${write(to)}`;
+  if (from) return `From ${write(from)}`;
+  if (to) return `Until ${write(to)}`;
+  return 'Any time';
 }
 
 @Component({
@@ -45,6 +57,7 @@ export function toLocalInput(at: Date): string {
     MatSelectModule,
     MatSlideToggleModule,
     LogsHistogramComponent,
+    DateTimeRangePickerComponent,
   ],
   template: `
     <h1>Logs</h1>
@@ -78,20 +91,25 @@ export function toLocalInput(at: Date): string {
         <mat-label>Unit, file or container</mat-label>
         <input matInput formControlName="sourceName" data-testid="logs-source-name" />
       </mat-form-field>
-      <mat-form-field appearance="outline" subscriptSizing="dynamic">
-        <mat-label>From</mat-label>
-        <input
-          matInput
-          type="datetime-local"
-          step="1"
-          formControlName="from"
-          data-testid="logs-from"
-        />
-      </mat-form-field>
-      <mat-form-field appearance="outline" subscriptSizing="dynamic">
-        <mat-label>To</mat-label>
-        <input matInput type="datetime-local" step="1" formControlName="to" data-testid="logs-to" />
-      </mat-form-field>
+      <div class="range" role="group" aria-labelledby="logs-range-label">
+        <span class="range-label" id="logs-range-label">Time range</span>
+        <span class="range-text" data-testid="logs-range">{{ rangeText() }}</span>
+        <button
+          mat-stroked-button
+          type="button"
+          aria-controls="logs-range-picker"
+          [attr.aria-expanded]="pickerOpen()"
+          (click)="togglePicker()"
+          data-testid="logs-range-button"
+        >
+          {{ rangeSet() ? 'Change' : 'Pick a range' }}
+        </button>
+        @if (rangeSet()) {
+          <button mat-button type="button" (click)="anyTime()" data-testid="logs-range-clear">
+            Any time
+          </button>
+        }
+      </div>
       <mat-button-toggle-group
         multiple
         formControlName="levels"
@@ -115,6 +133,17 @@ export function toLocalInput(at: Date): string {
         >
       </div>
     </form>
+    @if (pickerOpen()) {
+      <tyto-date-time-range-picker
+        id="logs-range-picker"
+        [from]="pickerStart().from"
+        [to]="pickerStart().to"
+        [now]="pickerStart().now"
+        [prefs]="timeFormat.prefs()"
+        (applied)="applyRange($event)"
+        (cancelled)="pickerOpen.set(false)"
+      />
+    }
     @if (store.error(); as error) {
       <p class="error" role="alert" data-testid="logs-error">{{ error }}</p>
     }
@@ -212,6 +241,19 @@ export function toLocalInput(at: Date): string {
     .search {
       flex: 1 1 360px;
     }
+    .range {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px 8px;
+      align-items: center;
+    }
+    .range-label {
+      font-size: 13px;
+      color: var(--tyto-muted);
+    }
+    .range-text {
+      font-variant-numeric: tabular-nums;
+    }
     .buttons {
       display: flex;
       gap: 8px;
@@ -302,10 +344,22 @@ export class LogsPage {
   protected readonly sources = LOG_SOURCES;
   protected readonly levels = LOG_ENTRY_LEVELS;
   protected readonly expanded = signal<string | null>(null);
+  protected readonly timeFormat = inject(TimeFormat);
+  // From and To have no inputs of their own: the range picker and the histogram set them.
   protected readonly filters = inject(NonNullableFormBuilder).group({
     ...NO_LOG_FILTERS,
     levels: [[] as LogEntryLevel[]],
   });
+  private readonly range = toSignal(this.filters.valueChanges, {
+    initialValue: this.filters.getRawValue(),
+  });
+  protected readonly rangeSet = computed(() => !!(this.range().from || this.range().to));
+  protected readonly rangeText = computed(() =>
+    rangeLabel(this.range().from ?? '', this.range().to ?? '', this.timeFormat.prefs()),
+  );
+  protected readonly pickerOpen = signal(false);
+  // What the picker opens on: the range set, or the last hour when an end is open.
+  protected readonly pickerStart = signal({ from: new Date(0), to: new Date(0), now: new Date(0) });
 
   constructor() {
     this.store.load();
@@ -316,13 +370,45 @@ export class LogsPage {
   }
 
   protected clear(): void {
+    this.pickerOpen.set(false);
     this.filters.reset({ ...NO_LOG_FILTERS, levels: [] });
     this.search();
   }
 
+  protected togglePicker(): void {
+    if (this.pickerOpen()) {
+      this.pickerOpen.set(false);
+      return;
+    }
+    const now = new Date();
+    const { from, to } = this.filters.getRawValue();
+    const end = to ? new Date(to) : now;
+    const start = from
+      ? new Date(from)
+      : new Date(Math.min(end.getTime(), now.getTime()) - HOUR_MS);
+    this.pickerStart.set({ from: start, to: end, now });
+    this.pickerOpen.set(true);
+  }
+
+  protected applyRange({ from, to }: PickedRange): void {
+    this.pickerOpen.set(false);
+    this.setRange(from.toISOString(), to.toISOString());
+  }
+
+  // The whole time range widened back out, the other filters kept.
+  protected anyTime(): void {
+    this.pickerOpen.set(false);
+    this.setRange('', '');
+  }
+
   // A histogram bar was clicked: search just its time range, the other filters kept.
   protected narrow(range: HistogramRange): void {
-    this.filters.patchValue({ from: toLocalInput(range.from), to: toLocalInput(range.to) });
+    this.pickerOpen.set(false);
+    this.setRange(range.from.toISOString(), range.to.toISOString());
+  }
+
+  private setRange(from: string, to: string): void {
+    this.filters.patchValue({ from, to });
     this.search();
   }
 

@@ -7,7 +7,7 @@ import { toFormError } from '../core/form-error';
 import type { LogsRequest } from './logs.api';
 import { LogsApi } from './logs.api';
 
-// The filter bar as the user filled it in; times are the browser's `datetime-local` values.
+// The filter bar as the user filled it in; `from`/`to` are instants (ISO 8601, '' for open).
 export interface LogFilters {
   agentId: string;
   source: LogSource | '';
@@ -41,8 +41,8 @@ export function logsRequest(f: LogFilters, offset: number, limit = PAGE_SIZE): L
     source_name: text(f.sourceName),
     level: f.levels.length ? f.levels : undefined,
     q: text(f.q),
-    from: f.from ? new Date(f.from).toISOString() : undefined,
-    to: f.to ? new Date(f.to).toISOString() : undefined,
+    from: f.from || undefined,
+    to: f.to || undefined,
     limit,
     offset,
   };
@@ -137,7 +137,7 @@ export class LogsStore {
   }
 
   search(filters: LogFilters): void {
-    if (filters.from && filters.to && filters.from > filters.to) {
+    if (filters.from && filters.to && Date.parse(filters.from) > Date.parse(filters.to)) {
       this._error.set('The start time is after the end time.');
       return;
     }

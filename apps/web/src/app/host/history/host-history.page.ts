@@ -26,8 +26,8 @@ import { HostStore } from '../host.store';
 import type { HistoryChart } from './history-charts';
 import type { RangePreset } from './history-range';
 import { RANGE_PRESETS, axisFormat, resolveRange } from './history-range';
-import type { PickedRange } from './date-time-range-picker.component';
-import { DateTimeRangePickerComponent } from './date-time-range-picker.component';
+import type { PickedRange } from '../../shared/ui/date-time-range-picker.component';
+import { DateTimeRangePickerComponent } from '../../shared/ui/date-time-range-picker.component';
 import { HostHistoryStore } from './host-history.store';
 
 const percentTick = (value: number): string => `${value} %`;

@@ -13,7 +13,7 @@ import { provideNativeDateAdapter } from '@angular/material/core';
 import { DateRange, MatDatepickerModule } from '@angular/material/datepicker';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import type { CivilDate } from './history-range';
+import type { CivilDate } from '../format/wall-clock';
 import {
   compareDays,
   customRangeProblem,
@@ -22,9 +22,9 @@ import {
   usesHour12,
   wallClock,
   zonedDate,
-} from './history-range';
-import type { TimePrefs } from '../../shared/format/time-format';
-import { DEFAULT_TIME_PREFS, formatTime } from '../../shared/format/time-format';
+} from '../format/wall-clock';
+import type { TimePrefs } from '../format/time-format';
+import { DEFAULT_TIME_PREFS, formatTime } from '../format/time-format';
 
 export interface PickedRange {
   from: Date;

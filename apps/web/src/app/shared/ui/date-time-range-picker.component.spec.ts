@@ -1,7 +1,7 @@
 import type { ComponentFixture } from '@angular/core/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideNoopAnimations } from '@angular/platform-browser/animations';
-import type { TimePrefs } from '../../shared/format/time-format';
+import type { TimePrefs } from '../format/time-format';
 import type { PickedRange } from './date-time-range-picker.component';
 import { DateTimeRangePickerComponent } from './date-time-range-picker.component';
 
