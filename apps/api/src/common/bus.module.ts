@@ -25,6 +25,7 @@ export class RedisBusBridge implements BusBridge, OnModuleInit, OnApplicationShu
   private readonly logger = new Logger('BusBridge');
   private subscriber: Redis | null = null;
   private channel = '';
+  private echoPrefix = '';
   private dropped = 0;
   /** Messages sent and received, for the benchmark and /metrics. */
   readonly counters = { sent: 0, received: 0, sentBytes: 0, receivedBytes: 0 };
@@ -37,6 +38,7 @@ export class RedisBusBridge implements BusBridge, OnModuleInit, OnApplicationShu
   async onModuleInit(): Promise<void> {
     if (!this.redis.enabled) return;
     this.channel = this.redis.key('bus');
+    this.echoPrefix = `${this.bus.replicaId}\n`;
     this.subscriber = await this.redis.subscriber();
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.channel) this.receive(message);
@@ -55,7 +57,9 @@ export class RedisBusBridge implements BusBridge, OnModuleInit, OnApplicationShu
       }
       return;
     }
-    const message = JSON.stringify({ n: name, e: envelope, p: payload });
+    // The origin leads the message, so a replica drops its own echo (pub/sub delivers to every
+    // subscriber, the publisher's too) without parsing it.
+    const message = `${envelope.origin}\n${JSON.stringify({ n: name, e: envelope, p: payload })}`;
     this.counters.sent++;
     this.counters.sentBytes += Buffer.byteLength(message);
     client.publish(this.channel, message).catch((e: Error) => {
@@ -64,11 +68,14 @@ export class RedisBusBridge implements BusBridge, OnModuleInit, OnApplicationShu
   }
 
   private receive(message: string): void {
+    const nl = message.indexOf('\n');
+    if (nl < 0) return;
+    if (message.startsWith(this.echoPrefix)) return;
     this.counters.received++;
     this.counters.receivedBytes += Buffer.byteLength(message);
     let parsed: { n?: unknown; e?: unknown; p?: unknown };
     try {
-      parsed = JSON.parse(message) as typeof parsed;
+      parsed = JSON.parse(message.slice(nl + 1)) as typeof parsed;
     } catch {
       this.logger.warn('dropped a bus message from Redis that is not JSON');
       return;

@@ -8,6 +8,7 @@ import { TimeFormat, formatTime } from '../shared/format/time-format';
 import type { HistogramRange } from './logs-histogram.component';
 import { LogsHistogramComponent, histogramTimeStyle } from './logs-histogram.component';
 import { LogsPage } from './logs.page';
+import { histogramBars } from './logs.store';
 
 const T0 = new Date(2026, 11, 1, 14, 0, 0).getTime();
 const MINUTE = 60_000;
@@ -114,7 +115,7 @@ describe('the log explorer with its histogram', () => {
       .expectOne((r) => r.url === '/api/v1/logs')
       .flush({ entries: [], total: 4, total_estimated: false });
     const first = http.expectOne((r) => r.url === '/api/v1/logs/histogram');
-    expect(first.request.params.get('buckets')).toBe('60');
+    expect(first.request.params.get('buckets')).toBe(String(histogramBars()));
     expect(first.request.params.has('limit')).toBe(false);
     first.flush(histogram([1, 3]));
     fixture.detectChanges();

@@ -5,7 +5,7 @@ import type { LogEntry, LogListResponse } from '@tyto/contracts';
 import { EVENT_SOURCE_FACTORY } from '../core/metrics-stream';
 import { stripAnsi } from './ansi';
 import { LogsApi } from './logs.api';
-import { LogsStore, NO_LOG_FILTERS, logsRequest } from './logs.store';
+import { LogsStore, NO_LOG_FILTERS, histogramBars, logsRequest } from './logs.store';
 
 /** An EventSource the test drives: it records its URL and dispatches what the test sends. */
 class FakeEventSource extends EventTarget {
@@ -114,7 +114,9 @@ describe(LogsStore.name, () => {
     store.search({ ...NO_LOG_FILTERS, levels: ['error'], agentId: 'web-01' });
     answer({ entries: [], total: 0, total_estimated: false });
     const req = http.expectOne((r) => r.url === '/api/v1/logs/histogram');
-    expect(req.request.params.toString()).toBe('agent_id=web-01&level=error&buckets=60');
+    expect(req.request.params.toString()).toBe(
+      `agent_id=web-01&level=error&buckets=${histogramBars()}`,
+    );
     const h = {
       from: '2026-01-01T00:00:00.000Z',
       to: '2026-01-01T00:02:00.000Z',
@@ -166,5 +168,15 @@ describe('stripAnsi', () => {
       'red plain done ',
     );
     expect(stripAnsi('<script>x</script>')).toBe('<script>x</script>');
+  });
+});
+
+describe('histogramBars', () => {
+  it('asks for as many bars as stay at least 24 px wide, from 8 to 60', () => {
+    expect(histogramBars(390)).toBe(8);
+    expect(histogramBars(1440)).toBe(41);
+    expect(histogramBars(4000)).toBe(60);
+    // 1440 px: the content beside the side nav is about 1,150 px for 41 bars.
+    expect(1150 / histogramBars(1440)).toBeGreaterThanOrEqual(24);
   });
 });

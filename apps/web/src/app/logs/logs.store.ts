@@ -28,8 +28,12 @@ export const NO_LOG_FILTERS: LogFilters = {
   to: '',
 };
 export const PAGE_SIZE = 100;
-// Bars the histogram asks for (the hub rounds the width, so a few more or less).
+// Bars the histogram asks for (the hub rounds the width, so a few more or less): as many as keep
+// each bar, a click target, at least 24 px wide (WCAG 2.5.8) beside the side nav, 8 to 60.
 export const HISTOGRAM_BARS = 60;
+export function histogramBars(viewportWidth = globalThis.innerWidth ?? 1440): number {
+  return Math.max(8, Math.min(HISTOGRAM_BARS, Math.floor((viewportWidth - 280) / 28)));
+}
 // The live view keeps this many lines; older ones scroll out.
 const MAX_LIVE_LINES = 2000;
 
@@ -128,7 +132,7 @@ export class LogsStore {
     this.histogramRequests
       .pipe(
         switchMap((request) =>
-          this.api.histogram(request, HISTOGRAM_BARS).pipe(catchError(() => of(null))),
+          this.api.histogram(request, histogramBars()).pipe(catchError(() => of(null))),
         ),
         takeUntilDestroyed(inject(DestroyRef)),
       )
