@@ -44,7 +44,7 @@ export interface DeliveredEnvelope extends BusEnvelope {
 const userId = z.string().min(1).max(128);
 
 /** A command for an agent that another replica holds the channel of. */
-export const AgentCommandRequestSchema = z.object({
+export const RelayedCommandSchema = z.object({
   request_id: z.string().min(1).max(64),
   agent_id: z.string().min(1).max(128),
   /** The replica that holds the agent's channel (from its presence key). */
@@ -53,10 +53,10 @@ export const AgentCommandRequestSchema = z.object({
   params: z.record(z.string(), z.unknown()),
   timeout_ms: z.number().int().min(1).max(120_000),
 });
-export type AgentCommandRequest = z.infer<typeof AgentCommandRequestSchema>;
+export type RelayedCommand = z.infer<typeof RelayedCommandSchema>;
 
 /** The answer, addressed to the replica that asked. */
-export const AgentCommandReplySchema = z.object({
+export const RelayedCommandReplySchema = z.object({
   request_id: z.string().min(1).max(64),
   to: z.string().min(1).max(128),
   ok: z.boolean(),
@@ -66,7 +66,7 @@ export const AgentCommandReplySchema = z.object({
     .object({ code: z.string().max(64), message: z.string().max(2000), details: z.unknown() })
     .optional(),
 });
-export type AgentCommandReply = z.infer<typeof AgentCommandReplySchema>;
+export type RelayedCommandReply = z.infer<typeof RelayedCommandReplySchema>;
 
 export const HUB_EVENTS = {
   /** One sample of one host, stamped with the agent id of its source. */
@@ -122,8 +122,8 @@ export const HUB_EVENTS = {
     crosses: true,
   },
   /** A command for an agent connected to another replica, and its reply. */
-  'agent.command.request': { schema: AgentCommandRequestSchema, crosses: true },
-  'agent.command.reply': { schema: AgentCommandReplySchema, crosses: true },
+  'agent.command.request': { schema: RelayedCommandSchema, crosses: true },
+  'agent.command.reply': { schema: RelayedCommandReplySchema, crosses: true },
   /** Lines read on one host, before they are stored: only the replica that read them stores. */
   [LOG_BATCH_EVENT]: {
     schema: z.object({

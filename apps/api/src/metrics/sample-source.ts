@@ -3,8 +3,8 @@ import { HubBus, OnHubEvent } from '../common/bus';
 import {
   ERROR_STATUS,
   LOCAL_AGENT_ID,
-  type AgentCommandReply,
-  type AgentCommandRequest,
+  type RelayedCommandReply,
+  type RelayedCommand,
   type ErrorCode,
   type MetricsSnapshot,
 } from '@tyto/contracts';
@@ -158,7 +158,7 @@ export class SampleSources implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  private relay(request: AgentCommandRequest): Promise<unknown> {
+  private relay(request: RelayedCommand): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.relayed.delete(request.request_id);
@@ -177,9 +177,13 @@ export class SampleSources implements OnModuleInit, OnModuleDestroy {
 
   /** A command relayed by another replica for an agent whose channel ends here. */
   @OnHubEvent('agent.command.request')
-  async onRelayedRequest(req: AgentCommandRequest, envelope: DeliveredEnvelope): Promise<void> {
+  async onRelayedRequest(req: RelayedCommand, envelope: DeliveredEnvelope): Promise<void> {
     if (envelope.local || req.to !== this.bus.replicaId) return;
-    const reply: AgentCommandReply = { request_id: req.request_id, to: envelope.origin, ok: true };
+    const reply: RelayedCommandReply = {
+      request_id: req.request_id,
+      to: envelope.origin,
+      ok: true,
+    };
     try {
       const source = this.sources.get(req.agent_id);
       if (!source) throw offline(req.agent_id);
@@ -198,7 +202,7 @@ export class SampleSources implements OnModuleInit, OnModuleDestroy {
   }
 
   @OnHubEvent('agent.command.reply')
-  onRelayedReply(reply: AgentCommandReply, envelope: DeliveredEnvelope): void {
+  onRelayedReply(reply: RelayedCommandReply, envelope: DeliveredEnvelope): void {
     if (envelope.local || reply.to !== this.bus.replicaId) return;
     const waiting = this.relayed.get(reply.request_id);
     if (!waiting) return;
