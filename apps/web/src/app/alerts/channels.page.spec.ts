@@ -66,7 +66,8 @@ describe(ChannelsPage.name, () => {
     );
     expect(cards[0]).toContain('every host');
     expect(cards[0]).toContain('secret set');
-    expect(cards[0]).toContain('Last success: 2026-01-15');
+    // In the app's one time format (TimeFormat), not an ISO string.
+    expect(cards[0]).toMatch(/Last success: Jan 15, 2026/);
     expect(cards[1]).toContain('hosts db-01, db-02');
     expect(cards[1]).toContain('reminders every 600 s');
     expect(cards[1]).toContain('Last success: never');
