@@ -16,7 +16,7 @@ import { isPlaceholderSecret, KNOWN_VARIABLES, loadConfig } from './config';
 // No Docker engine runs where the tests do, so the deployment files are checked as data: the
 // compose files must parse, wire the hubs to their database (and Redis, proxy), keep secrets
 // out of the files, and set only variables the hub reads. Where the docker client has the
-// compose plugin, `docker compose config` checks them as Compose itself reads them, too.
+// compose plugin (or `docker-compose` is installed), Compose itself checks them, too.
 const root = path.resolve(__dirname, '../../../..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 // Compose reads anchors and merge keys (`<<: *hub`) as YAML 1.1 does.
@@ -314,14 +314,22 @@ describe('.env.example', () => {
   });
 });
 
-// `docker compose config` where the client has the plugin; otherwise the skip says why.
-const compose = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
-const composeMissing =
-  compose.error !== undefined
-    ? `docker is not installed (${compose.error.message})`
-    : compose.status !== 0
-      ? `the docker client has no compose plugin (${(compose.stderr || compose.stdout).trim().split('\n')[0]})`
-      : null;
+// Compose's own reading of the files: the docker client's compose plugin where it has one, else
+// the standalone `docker-compose` (Debian's package, which CI installs); otherwise the skip says why.
+function findCompose(): { cmd: string[]; missing: null } | { cmd: null; missing: string } {
+  const plugin = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
+  if (plugin.error === undefined && plugin.status === 0)
+    return { cmd: ['docker', 'compose'], missing: null };
+  const standalone = spawnSync('docker-compose', ['version'], { encoding: 'utf8' });
+  if (standalone.error === undefined && standalone.status === 0)
+    return { cmd: ['docker-compose'], missing: null };
+  const why =
+    plugin.error !== undefined
+      ? `docker is not installed (${plugin.error.message})`
+      : `the docker client has no compose plugin (${(plugin.stderr || plugin.stdout).trim().split('\n')[0]})`;
+  return { cmd: null, missing: `${why}, and there is no docker-compose` };
+}
+const { cmd: composeCmd, missing: composeMissing } = findCompose();
 if (composeMissing) {
   // Visible in every run's output, beside the skipped tests.
   console.warn(`deploy-files: skipping 'docker compose config': ${composeMissing}`);
@@ -342,7 +350,8 @@ if (composeMissing) {
         .map(([k, v]) => `${k}=${v}`)
         .join('\n'),
     );
-    return spawnSync('docker', ['compose', '-f', file, 'config', '-q'], {
+    const [bin, ...args] = composeCmd ?? ['docker', 'compose'];
+    return spawnSync(bin, [...args, '-f', file, 'config', '-q'], {
       cwd: dir,
       encoding: 'utf8',
     });
