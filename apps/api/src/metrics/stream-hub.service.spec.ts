@@ -10,6 +10,7 @@ class FakeResponse extends EventEmitter {
   writableLength = 0;
   writableEnded = false;
   destroyed = false;
+  /** Each write, as text. */
   readonly chunks: string[] = [];
   writeHead(): this {
     return this;
@@ -26,6 +27,7 @@ class FakeResponse extends EventEmitter {
   }
   events(): { event: string; data: Record<string, unknown> }[] {
     return this.chunks
+      .flatMap((c) => c.split('\n\n'))
       .filter((c) => c.startsWith('event:'))
       .map((c) => {
         const [e, d] = c.split('\n');
@@ -65,17 +67,40 @@ const at = (seconds: number, systemdUnits = 1) => {
   return { ...s, systemd: { available: true, services } };
 };
 
+/** Frames are written when the turn of the event loop that made them is over. */
+const nextTurn = () => new Promise((r) => setImmediate(r));
+
 describe(StreamHub.name, () => {
   describe('publish', () => {
-    it('sends a slow section only when it changed since the previous sample', () => {
+    it('sends a slow section only when it changed since the previous sample', async () => {
       const { hub, res } = hubWithClient();
       hub.publish(at(0, 1));
       hub.publish(at(1, 1));
       hub.publish(at(2, 2));
+      await nextTurn();
       expect(res.events().map((e) => 'systemd' in e.data)).toEqual([true, false, true]);
     });
 
-    it('skips frames for a client that is not reading, then says how many and resyncs', () => {
+    it('writes the frames of one turn of the event loop at once, one write per client', async () => {
+      const { hub, res } = hubWithClient();
+      await nextTurn();
+      res.chunks.length = 0;
+      hub.publish(at(0));
+      hub.publish(at(1));
+      hub.publish(at(2));
+      expect(res.chunks).toEqual([]);
+      await nextTurn();
+      expect(res.chunks).toHaveLength(1);
+      expect(res.events().map((e) => e.data['timestamp'])).toEqual(
+        [0, 1, 2].map((s) => at(s).timestamp),
+      );
+      hub.publish(at(3));
+      await nextTurn();
+      expect(res.chunks).toHaveLength(2);
+      expect(res.events()).toHaveLength(4);
+    });
+
+    it('skips frames for a client that is not reading, then says how many and resyncs', async () => {
       const { hub, res } = hubWithClient();
       hub.publish(at(0));
       res.writableLength = 10 * 1024 * 1024;
@@ -84,6 +109,7 @@ describe(StreamHub.name, () => {
       res.writableLength = 0;
       hub.publish(at(3));
       hub.publish(at(4));
+      await nextTurn();
       const events = res.events();
       expect(events.map((e) => e.event)).toEqual(['metrics', 'dropped', 'metrics', 'metrics']);
       expect(events[1].data).toEqual({ dropped: 2 });
