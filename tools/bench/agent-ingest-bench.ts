@@ -21,6 +21,7 @@
  *
  * Options: --agents 1000  --interval 5  --seconds 60 (live phase)  --backfill-seconds 20 (0: none)
  *          --batch 50  --concurrency 8 (enrollments at once)  --hub  --web  --pg [URL]
+ *          --hub-node-flags="--flag …" (node/V8 flags for the hub process, e.g. GC sizes)
  *          --workers 2 (load-tool processes holding the channels)
  *          --cpu-prof DIR (the hub writes a .cpuprofile there when it stops; summarise with
  *          tools/bench/profile-summary.mjs)
@@ -205,9 +206,9 @@ async function dropRedisKeys(url: string, prefix: string): Promise<number> {
 
 /**
  * An SSE client of every agent's samples: `onSample(agentIndex, ms)` per `event: metrics` of a
- * simulated agent, timed from the sample's `timestamp`. The two fields are cut out of the text
- * (200 clients × 200 samples/s of JSON.parse would load the measuring process more than the
- * hub); the first event is checked against JSON.parse.
+ * simulated agent, timed from the sample's `timestamp`. The two fields are cut out of the first
+ * bytes of each event (200 clients × 200 samples/s of JSON.parse would load the measuring
+ * process more than the hub); the first event is checked against JSON.parse.
  */
 async function openSse(
   base: string,
@@ -224,27 +225,34 @@ async function openSse(
       .on('error', reject);
   });
   if (res.statusCode !== 200) throw new Error(`GET /api/v1/stream: HTTP ${res.statusCode}`);
-  let buf = '';
+  // Bytes, not text: only the start of each event (where the snapshot's `timestamp` and
+  // `agent_id` are) is decoded; decoding and re-slicing every 8 KB event as a string cost the
+  // reader processes a third of a core each at 200 clients.
+  let pending: Buffer = Buffer.alloc(0);
   let checked = false;
-  const field = (block: string, name: string) => {
-    const at = block.indexOf(`"${name}":"`);
+  const SEP = Buffer.from('\n\n');
+  const field = (head: string, name: string) => {
+    const at = head.indexOf(`"${name}":"`);
     if (at < 0) return null;
     const from = at + name.length + 4;
-    return block.slice(from, block.indexOf('"', from));
+    const to = head.indexOf('"', from);
+    return to < 0 ? null : head.slice(from, to);
   };
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => {
+  res.on('data', (chunk: Buffer) => {
     const now = Date.now();
-    buf += chunk;
+    const data = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    let start = 0;
     let end;
-    while ((end = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, end);
-      buf = buf.slice(end + 2);
-      if (!block.startsWith('event: metrics')) continue;
-      const id = field(block, 'agent_id');
-      const ts = field(block, 'timestamp');
+    while ((end = data.indexOf(SEP, start)) >= 0) {
+      const head = data.toString('latin1', start, Math.min(end, start + 256));
+      const blockStart = start;
+      start = end + 2;
+      if (!head.startsWith('event: metrics')) continue;
+      const id = field(head, 'agent_id');
+      const ts = field(head, 'timestamp');
       if (!id?.startsWith('sim-') || !ts) continue;
       if (!checked) {
+        const block = data.toString('utf8', blockStart, end);
         const s = JSON.parse(block.slice(block.indexOf('data: ') + 6)) as {
           agent_id: string;
           timestamp: string;
@@ -255,6 +263,8 @@ async function openSse(
       }
       onSample(Number(id.slice(4)), now - Date.parse(ts));
     }
+    // The unfinished event's bytes, copied so the chunk they came in can be freed.
+    pending = start < data.length ? Buffer.from(data.subarray(start)) : Buffer.alloc(0);
   });
   return res;
 }
@@ -271,7 +281,8 @@ async function busTap(url: string, prefix: string) {
   let on = false;
   sub.on('message', (_channel: string, message: string) => {
     if (!on) return;
-    const name = /^\{"n":"([^"]+)"/.exec(message)?.[1] ?? '?';
+    // A bridged message is `origin\n{json}` (common/bus.module.ts).
+    const name = /^[^\n]*\n\{"n":"([^"]+)"/.exec(message)?.[1] ?? '?';
     const e = byEvent.get(name) ?? { messages: 0, bytes: 0 };
     e.messages += 1;
     e.bytes += Buffer.byteLength(message);

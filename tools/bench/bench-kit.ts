@@ -79,7 +79,7 @@ export function parseCli(known: readonly string[], argv = process.argv.slice(2))
 }
 
 /** The flags every hub benchmark takes (see hubFromCli). */
-export const HUB_FLAGS = ['hub', 'web', 'pg'] as const;
+export const HUB_FLAGS = ['hub', 'web', 'pg', 'hub-node-flags'] as const;
 
 const shellQuote = (s: string) =>
   /^[\w./:=,@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
@@ -385,6 +385,8 @@ export interface HubSetup {
   webDir: string;
   /** A PostgreSQL server where a database may be created, or null for SQLite. */
   pgUrl: string | null;
+  /** Node/V8 flags for the hub's process (--hub-node-flags), to compare runtime settings. */
+  nodeFlags: string[];
 }
 
 /** Reads --hub, --web and --pg, building the hub (and the web app, if missing) as needed. */
@@ -420,12 +422,14 @@ export function hubFromCli(cli: Cli): HubSetup {
     main: path.resolve(main),
     webDir: webDir ? path.resolve(webDir) : '',
     pgUrl: pg === undefined ? null : pg || DEFAULT_PG_URL,
+    nodeFlags: (cli.str('hub-node-flags') ?? '').split(/\s+/).filter(Boolean),
   };
 }
 
 export const describeHub = (h: HubSetup) =>
   `hub ${path.relative(process.cwd(), h.main)} on ${h.pgUrl ? 'PostgreSQL' : 'SQLite'}, ` +
-  `web ${h.webDir ? path.relative(process.cwd(), h.webDir) : 'off'}`;
+  `web ${h.webDir ? path.relative(process.cwd(), h.webDir) : 'off'}` +
+  (h.nodeFlags.length ? `, node ${h.nodeFlags.join(' ')}` : '');
 
 export interface Hub {
   base: string;
@@ -531,7 +535,7 @@ export async function startHub(
     ...opts.env,
   });
   const logFile = path.join(dataDir, 'hub.log');
-  const nodeArgs: string[] = [];
+  const nodeArgs: string[] = [...setup.nodeFlags];
   if (opts.cpuProfDir) {
     const preload = path.join(dataDir, 'exit-on-sigterm.cjs');
     writeFileSync(preload, PROFILE_PRELOAD);
