@@ -871,7 +871,9 @@ function sseWorker(): void {
     } else {
       counting = false;
       for (const s of streams) s.destroy();
-      process.send?.({ type: 'sse-result', latency });
+      // Its work is done once the result is out; exiting (not being killed) lets
+      // `node --cpu-prof` write this process's profile.
+      process.send?.({ type: 'sse-result', latency }, () => process.exit(0));
     }
   };
   process.on('message', (m: ToSseWorker) => {
@@ -881,6 +883,9 @@ function sseWorker(): void {
     });
   });
   process.on('disconnect', () => process.exit(0));
+  // An exit of its own on the bench's SIGTERM, so `node --cpu-prof` (which the workers
+  // inherit) writes their profiles too.
+  process.on('SIGTERM', () => process.exit(0));
 }
 
 interface WorkerAgentSpec {
@@ -996,6 +1001,9 @@ function worker(): void {
     );
   });
   process.on('disconnect', () => process.exit(0));
+  // An exit of its own on the bench's SIGTERM, so `node --cpu-prof` (which the workers
+  // inherit) writes their profiles too.
+  process.on('SIGTERM', () => process.exit(0));
 }
 
 /** The channel: hello, then the hub's settings and acks. */
