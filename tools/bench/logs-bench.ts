@@ -10,7 +10,7 @@
 //          --pg postgres://postgres@127.0.0.1:5432/postgres (a server where it may create a database)
 //          --pg-db NAME (the database it creates there; default tyto_logs_bench_<pid>)
 import 'reflect-metadata';
-import { parseLogSearch, searchText, type LogLine } from '@tyto/contracts';
+import { parseLogSearch, searchText } from '@tyto/contracts';
 import { FileReader, LogStateStore } from '@tyto/logs';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,7 @@ import { dataSourceOptions, openDataSource } from '../../apps/api/src/database/d
 import type { LogFilter, LogStore, Row, StoredLine } from '../../apps/api/src/logs/log-store';
 import { PostgresLogStore } from '../../apps/api/src/logs/postgres-log-store';
 import { SqliteLogStore } from '../../apps/api/src/logs/sqlite-log-store';
+import { makeLine, restartLines } from './log-lines';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,38 +46,6 @@ const REUSE = arg('reuse', '');
 const NO_REFERENCE = process.argv.includes('--no-reference');
 /** Lines per insert: the ingest service's flush size. */
 const BATCH = 5000;
-const HOSTS = 20;
-
-// A deterministic generator: every run stores the same lines.
-let seed = 7;
-const rand = () => {
-  seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-  return seed / 2 ** 31;
-};
-const VOCAB = Array.from({ length: 3000 }, (_, i) => `w${i.toString(36)}x`);
-// Zipf-like: low indexes far more often, as words in real logs are.
-const word = () => VOCAB[Math.floor(VOCAB.length * rand() ** 3)];
-const UNITS = ['nginx.service', 'sshd.service', 'postgresql.service', 'cron.service', 'kernel'];
-const LEVELS = ['info', 'info', 'info', 'info', 'debug', 'warning', 'error'] as const;
-
-/** Line i: ~12 words; `connection` in 30% of lines (common), `xyzzy` in 0.01% (rare). */
-function makeLine(i: number, t0: number): { agentId: string; line: LogLine } {
-  const words = Array.from({ length: 8 + Math.floor(rand() * 8) }, word);
-  if (i % 10 < 3) words.splice(2, 0, 'connection');
-  if (i % 10_000 === 5000) words.splice(1, 0, 'xyzzy');
-  const message = `${words.join(' ')} pid=${1000 + (i % 5000)} took ${Math.floor(rand() * 900)}ms`;
-  return {
-    agentId: `host-${i % HOSTS}`,
-    line: {
-      timestamp: new Date(t0 + i * 10).toISOString(),
-      source: 'journal',
-      source_name: UNITS[i % UNITS.length],
-      level: LEVELS[i % LEVELS.length],
-      message,
-      fields: { pid: String(1000 + (i % 5000)), comm: 'bench' },
-    },
-  };
-}
 
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -209,7 +178,7 @@ async function benchStore(kind: 'sqlite' | 'postgres'): Promise<string[]> {
   const store: LogStore = kind === 'postgres' ? new PostgresLogStore(ds) : new SqliteLogStore(ds);
   const rows: string[] = [];
   try {
-    seed = 7;
+    restartLines();
     const t0 = Date.now() - LINES * 10;
     // The raw engine beside the store, fed the same batches in turn, so both see the same load:
     // the same schema (a second migrated SQLite file; on PostgreSQL a copy of the table with its
