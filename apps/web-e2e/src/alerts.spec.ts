@@ -1,8 +1,8 @@
 import type { APIRequestContext } from '@playwright/test';
-import type { AlertListResponse, LoginResponse } from '@tyto/contracts';
+import type { AlertListResponse } from '@tyto/contracts';
 import { expect, test } from './fixtures';
 import { ADMIN_PASSWORD } from './hub';
-import { signIn } from './session';
+import { adminToken, setRule, signIn } from './session';
 
 test.describe('alerts', () => {
   test('an admin lowers the memory threshold, the bell shows the alert, and they acknowledge it', async ({
@@ -39,27 +39,6 @@ test.describe('alerts', () => {
   });
 });
 
-async function adminToken(request: APIRequestContext): Promise<string> {
-  const login = await request.post('/api/v1/auth/login', {
-    data: { username: 'admin', password: ADMIN_PASSWORD },
-  });
-  return ((await login.json()) as LoginResponse).token;
-}
-
-// Sets the global memory rule through the API, so the page under test stays where it is.
-async function setMemoryRule(
-  request: APIRequestContext,
-  token: string,
-  warning: number,
-  critical: number,
-): Promise<void> {
-  const res = await request.post('/api/v1/alerts/rules', {
-    headers: { Authorization: `Bearer ${token}` },
-    data: { type: 'memory', warning, critical },
-  });
-  expect(res.ok()).toBe(true);
-}
-
 // The hub's active alerts on `local`, by type.
 async function activeOnLocal(request: APIRequestContext, token: string): Promise<string[]> {
   const res = await request.get('/api/v1/alerts?state=active&agent_id=local&limit=500', {
@@ -87,12 +66,12 @@ test.describe('alerts on the fleet overview', () => {
       await expect(count).toHaveText(types.length === 1 ? '1 alert' : `${types.length} alerts`);
     };
     try {
-      await setMemoryRule(request, token, 1, 99);
+      await setRule(request, token, 'memory', 1, 99);
       // Raised by the next sample and heard over the alert stream.
       await expect(() => cardFollowsHub(true)).toPass({ timeout: 20_000 });
       await expect(count).toHaveClass(/firing/);
     } finally {
-      await setMemoryRule(request, token, 85, 95);
+      await setRule(request, token, 'memory', 85, 95);
     }
     await expect(() => cardFollowsHub(false)).toPass({ timeout: 20_000 });
   });

@@ -224,11 +224,11 @@ import { TimePipe } from '../shared/format/time.pipe';
       width: 100%;
     }
     .level.critical {
-      color: var(--tyto-critical, #c62828);
+      color: var(--tyto-critical);
       font-weight: 600;
     }
     .level.warning {
-      color: var(--tyto-warning, #f9a825);
+      color: var(--tyto-warn);
       font-weight: 600;
     }
     .empty {
