@@ -22,6 +22,12 @@ interface Variant {
   noAutoincrement?: boolean;
   noIndexes?: boolean;
   synchronous?: string;
+  /** Extra connection pragmas, e.g. `cache_size = -65536`. */
+  pragmas?: string[];
+  /** FTS5 configuration options, `INSERT INTO log_fts(log_fts, rank) VALUES (name, value)`. */
+  ftsConfig?: [string, number][];
+  /** Without contentless_delete=1 (rows could then only be removed by 'delete' with their text). */
+  noContentlessDelete?: boolean;
 }
 
 const VARIANTS: Record<string, Variant> = {
@@ -34,6 +40,26 @@ const VARIANTS: Record<string, Variant> = {
   'no-autoincrement': { fts: "prefix='2 3'", noAutoincrement: true },
   'synchronous-normal': { fts: "prefix='2 3'", synchronous: 'NORMAL' },
   'no-btree-indexes': { fts: "prefix='2 3'", noIndexes: true },
+  'cache-64mb': { fts: "prefix='2 3'", pragmas: ['cache_size = -65536'] },
+  'cache-256mb': { fts: "prefix='2 3'", pragmas: ['cache_size = -262144'] },
+  'automerge-8': { fts: "prefix='2 3'", ftsConfig: [['automerge', 8]] },
+  'automerge-16': { fts: "prefix='2 3'", ftsConfig: [['automerge', 16]] },
+  'automerge-8-hash-16mb': {
+    fts: "prefix='2 3'",
+    ftsConfig: [
+      ['automerge', 8],
+      ['hashsize', 16 * 1024 * 1024],
+    ],
+  },
+  'pgsz-16k': { fts: "prefix='2 3'", ftsConfig: [['pgsz', 16000]] },
+  'crisismerge-64': { fts: "prefix='2 3'", ftsConfig: [['crisismerge', 64]] },
+  'hash-16mb': { fts: "prefix='2 3'", ftsConfig: [['hashsize', 16 * 1024 * 1024]] },
+  'no-contentless-delete': { fts: "prefix='2 3'", noContentlessDelete: true },
+  'cache-64mb-hash-16mb': {
+    fts: "prefix='2 3'",
+    pragmas: ['cache_size = -65536'],
+    ftsConfig: [['hashsize', 16 * 1024 * 1024]],
+  },
   'bare-fts5': { fts: 'detail=none', noAutoincrement: true, noIndexes: true },
   'no-fts': {},
 };
@@ -78,6 +104,7 @@ function main(): void {
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     if (v.synchronous) db.pragma(`synchronous = ${v.synchronous}`);
+    for (const p of v.pragmas ?? []) db.pragma(p);
     db.exec(
       `CREATE TABLE log_entries (id integer PRIMARY KEY ${v.noAutoincrement ? '' : 'AUTOINCREMENT'} NOT NULL, ts bigint NOT NULL, agent_id varchar(128) NOT NULL, source varchar(16) NOT NULL, source_name varchar(1024) NOT NULL, level varchar(16) NOT NULL, message text NOT NULL, fields text NOT NULL, size integer NOT NULL)`,
     );
@@ -87,8 +114,11 @@ function main(): void {
     }
     if (v.fts !== undefined)
       db.exec(
-        `CREATE VIRTUAL TABLE log_fts USING fts5(body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0'${v.fts ? `, ${v.fts}` : ''})`,
+        `CREATE VIRTUAL TABLE log_fts USING fts5(body, content=''${v.noContentlessDelete ? '' : ', contentless_delete=1'}, tokenize='unicode61 remove_diacritics 0'${v.fts ? `, ${v.fts}` : ''})`,
       );
+    for (const [name, value] of v.ftsConfig ?? [])
+      // Literals: FTS5 refuses these commands with bound parameters.
+      db.exec(`INSERT INTO log_fts (log_fts, rank) VALUES ('${name}', ${Math.trunc(value)})`);
     const entry = db.prepare(
       'INSERT INTO log_entries (ts, agent_id, source, source_name, level, message, fields, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );

@@ -14,6 +14,14 @@ const MAX_BUFFERED = 200_000;
 const noNul = (s: string) => (s.includes('\0') ? s.replace(/\0/g, '\\x00') : s);
 
 function clean(line: LogLine): LogLine {
+  // Nearly every line holds no NUL: keep it as it is rather than copy it.
+  let copy = line.message.includes('\0') || line.source_name.includes('\0');
+  for (const k in line.fields) {
+    if (copy) break;
+    const v: unknown = line.fields[k];
+    copy = k.includes('\0') || typeof v !== 'string' || v.includes('\0');
+  }
+  if (!copy) return line;
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(line.fields)) fields[noNul(k)] = noNul(String(v));
   return { ...line, source_name: noNul(line.source_name), message: noNul(line.message), fields };

@@ -14,6 +14,7 @@ import {
   filterSql,
   lineSize,
   rowToEntry,
+  storedEntry,
   type LogBatchMark,
   type LogFilter,
   type LogHistogramRow,
@@ -71,12 +72,7 @@ export class SqliteLogStore implements LogStore {
         );
         const id = Number(r.lastInsertRowid);
         if (s.body) this.insertFts.run(id, s.body);
-        out.push({
-          ...l,
-          id: String(id),
-          agent_id: s.agentId,
-          timestamp: new Date(s.ts).toISOString(),
-        });
+        out.push(storedEntry(s, id));
       }
       this.saveMarks(marks);
       return out;

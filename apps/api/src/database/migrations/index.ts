@@ -25,6 +25,7 @@ import { LogIngestPostgres1764771000000 } from './1764771000000-log-ingest.postg
 import { LogIngestSqlite1764771000000 } from './1764771000000-log-ingest.sqlite';
 import { AlertPendingPostgres1764781100000 } from './1764781100000-alert-pending.postgres';
 import { AlertPendingSqlite1764781100000 } from './1764781100000-alert-pending.sqlite';
+import { LogFtsMergeSqlite1764791000000 } from './1764791000000-log-fts-merge.sqlite';
 
 // One ordered list per database. A schema change adds a migration to both; the migration check
 // (database.spec.ts) fails if either set drifts from the entities. `npm run db:diff` prints the
@@ -43,6 +44,8 @@ export const SQLITE_MIGRATIONS = [
   LogsSqlite1764750000000,
   LogIngestSqlite1764771000000,
   AlertPendingSqlite1764781100000,
+  // SQLite only: FTS5's merge settings (PostgreSQL's GIN index has no counterpart to change).
+  LogFtsMergeSqlite1764791000000,
 ];
 export const POSTGRES_MIGRATIONS = [
   InitialPostgres1764300000000,
