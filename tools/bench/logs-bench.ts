@@ -23,7 +23,7 @@ import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../apps/api/src/common/config';
 import { dataSourceOptions, openDataSource } from '../../apps/api/src/database/data-source';
 import type { LogFilter, LogStore, Row, StoredLine } from '../../apps/api/src/logs/log-store';
-import { PostgresLogStore } from '../../apps/api/src/logs/postgres-log-store';
+import { PostgresLogStore, tsvectorLiteral } from '../../apps/api/src/logs/postgres-log-store';
 import { SqliteLogStore } from '../../apps/api/src/logs/sqlite-log-store';
 import { makeLine, restartLines } from './log-lines';
 
@@ -135,7 +135,7 @@ async function referenceWriter(
       const rows = prep(batch);
       await client.query(
         `INSERT INTO log_reference (ts, agent_id, source, source_name, level, message, fields, size, tsv)
-         SELECT ts, a, s, n, l, m, f, z, to_tsvector('simple', b)
+         SELECT ts, a, s, n, l, m, f, z, b::tsvector
          FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
            $7::text[], $8::int[], $9::text[]) AS t(ts, a, s, n, l, m, f, z, b)`,
         [
@@ -147,7 +147,8 @@ async function referenceWriter(
           rows.map((r) => r.s.line.message),
           rows.map((r) => r.fields),
           rows.map((r) => r.size),
-          rows.map((r) => r.s.body),
+          // The store's way to the tsvector, a literal (to_tsvector per line costs a fifth more).
+          rows.map((r) => tsvectorLiteral(r.s.body)),
         ],
       );
     },
