@@ -13,15 +13,17 @@ const MAX_BUFFERED = 200_000;
 // PostgreSQL refuses NUL in text; a remote batch may carry one the readers would have escaped.
 const noNul = (s: string) => (s.includes('\0') ? s.replace(/\0/g, '\\x00') : s);
 
+/** A NUL anywhere, or a field value that is not a string (clean makes it one). */
+function needsCleaning(line: LogLine): boolean {
+  if (line.message.includes('\0') || line.source_name.includes('\0')) return true;
+  return Object.entries(line.fields).some(
+    ([k, v]: [string, unknown]) => k.includes('\0') || typeof v !== 'string' || v.includes('\0'),
+  );
+}
+
 function clean(line: LogLine): LogLine {
   // Nearly every line holds no NUL: keep it as it is rather than copy it.
-  let copy = line.message.includes('\0') || line.source_name.includes('\0');
-  for (const k in line.fields) {
-    if (copy) break;
-    const v: unknown = line.fields[k];
-    copy = k.includes('\0') || typeof v !== 'string' || v.includes('\0');
-  }
-  if (!copy) return line;
+  if (!needsCleaning(line)) return line;
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(line.fields)) fields[noNul(k)] = noNul(String(v));
   return { ...line, source_name: noNul(line.source_name), message: noNul(line.message), fields };
